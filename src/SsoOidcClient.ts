@@ -1,0 +1,391 @@
+/**
+ * The SSO OIDC service client: RegisterClient, StartDeviceAuthorization and
+ * CreateToken as Effects with typed errors, over an injected `HttpClient`.
+ *
+ * The library never provides the `HttpClient`: applications pass
+ * `FetchHttpClient.layer` (or `NodeHttpClient.layer`), tests a scripted one.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Endpoint from "./Endpoint.js"
+import { VERSION } from "./internal/version.js"
+import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
+import * as SsoOidcError from "./SsoOidcError.js"
+import * as SsoOidcSchema from "./SsoOidcSchema.js"
+
+/**
+ * The service: one method per unsigned operation. No method needs anything in
+ * its context, and none needs AWS credentials.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The region the client was configured with, if any. */
+  readonly region: string | undefined
+  /** The resolved endpoint URL, or why it cannot be resolved. */
+  readonly endpoint: Either.Either<string, Endpoint.EndpointError>
+  /** Registers a public client with IAM Identity Center (`POST /client/register`). */
+  readonly registerClient: (
+    input: SsoOidcSchema.RegisterClientRequest
+  ) => Effect.Effect<SsoOidcSchema.RegisterClientResponse, SsoOidcError.RegisterClientError>
+  /** Starts a device authorization: the user code and the device code (`POST /device_authorization`). */
+  readonly startDeviceAuthorization: (
+    input: SsoOidcSchema.StartDeviceAuthorizationRequest
+  ) => Effect.Effect<SsoOidcSchema.StartDeviceAuthorizationResponse, SsoOidcError.StartDeviceAuthorizationError>
+  /** Creates access and refresh tokens for a registered client (`POST /token`). */
+  readonly createToken: (
+    input: SsoOidcSchema.CreateTokenRequest
+  ) => Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class SsoOidcClient extends Context.Tag("effect-sso-oidc/SsoOidcClient")<SsoOidcClient, Service>() {}
+
+/**
+ * How transient failures (no reply, timeout, HTTP 429/500/502/503/504) are
+ * retried: exponential backoff from `base`, each delay drawn between half and
+ * all of its step ("equal jitter") and capped at `cap`, at most `times` retries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RetryOptions {
+  /** Retries after the first attempt. Default 3. */
+  readonly times?: number | undefined
+  /** The first step of the backoff. Default 100 ms. */
+  readonly base?: Duration.DurationInput | undefined
+  /** The largest delay between two attempts. Default 20 s. */
+  readonly cap?: Duration.DurationInput | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options extends Endpoint.EndpointParameters {
+  /** Retry policy for transient failures; `false` turns retries off. */
+  readonly retry?: RetryOptions | false | undefined
+  /** Time allowed for one attempt, reply body included. Default 30 s. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** A hook to decorate the HTTP client (tracing, proxies, extra headers). */
+  readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
+}
+
+/**
+ * The `User-Agent` the client sends.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const userAgent = `effect-sso-oidc/${VERSION}`
+
+interface Operation<I, IE, O, OE, E> {
+  readonly name: SsoOidcError.OperationName
+  readonly method: string
+  readonly path: string
+  readonly input: Schema.Schema<I, IE>
+  readonly output: Schema.Schema<O, OE>
+  /** Only a phantom for the error type. */
+  readonly _error?: E
+}
+
+const operation = <E>() =>
+<I, IE, O, OE>(
+  spec: Omit<Operation<I, IE, O, OE, E>, "_error">
+): Operation<I, IE, O, OE, E> => spec
+
+const RegisterClient = operation<SsoOidcError.RegisterClientError>()({
+  name: "RegisterClient",
+  method: "registerClient",
+  path: "/client/register",
+  input: SsoOidcSchema.RegisterClientRequest,
+  output: SsoOidcSchema.RegisterClientResponse
+})
+
+const StartDeviceAuthorization = operation<SsoOidcError.StartDeviceAuthorizationError>()({
+  name: "StartDeviceAuthorization",
+  method: "startDeviceAuthorization",
+  path: "/device_authorization",
+  input: SsoOidcSchema.StartDeviceAuthorizationRequest,
+  output: SsoOidcSchema.StartDeviceAuthorizationResponse
+})
+
+const CreateToken = operation<SsoOidcError.CreateTokenError>()({
+  name: "CreateToken",
+  method: "createToken",
+  path: "/token",
+  input: SsoOidcSchema.CreateTokenRequest,
+  output: SsoOidcSchema.CreateTokenResponse
+})
+
+const defaultTimeout = Duration.seconds(30)
+
+/** A custom endpoint must at least be an absolute http(s) URL. */
+const checkEndpoint = (url: string): Either.Either<string, Endpoint.EndpointError> => {
+  let parsed: URL
+  try {
+    parsed = new URL(url)
+  } catch {
+    return Either.left(new Endpoint.EndpointError({ message: "Invalid Configuration: endpoint is not a valid URL" }))
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    return Either.left(new Endpoint.EndpointError({ message: "Invalid Configuration: endpoint must be an http(s) URL" }))
+  }
+  return Either.right(url.replace(/\/+$/, ""))
+}
+
+/** What a network failure says, without the request (whose body holds secrets). */
+const transportDescription = (cause: unknown): string => {
+  const parts: Array<string> = []
+  let current: unknown = cause
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code
+    parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message)
+    current = current.cause
+  }
+  return parts.length === 0 ? "no reply" : parts.join(": ")
+}
+
+const backoff = (options: RetryOptions) => {
+  const cap = Duration.decode(options.cap ?? Duration.seconds(20))
+  return Schedule.exponential(options.base ?? Duration.millis(100), 2).pipe(
+    Schedule.jitteredWith({ min: 0.5, max: 1 }),
+    Schedule.modifyDelay((delay) => Duration.min(delay, cap)),
+    Schedule.intersect(Schedule.recurs(options.times ?? 3))
+  )
+}
+
+/**
+ * Builds the service from an `HttpClient` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.fnUntraced(function*(options: Options = {}) {
+  const baseClient = yield* HttpClient.HttpClient
+  const httpClient = options.transformClient ? options.transformClient(baseClient) : baseClient
+  const endpoint = Endpoint.resolve(options).pipe(Either.flatMap(checkEndpoint))
+  const timeout = options.timeout ?? defaultTimeout
+  const schedule = options.retry === false ? undefined : backoff(options.retry ?? {})
+
+  const attempt = <I, IE, O, OE, E>(op: Operation<I, IE, O, OE, E>, url: string, body: string) =>
+    Effect.gen(function*() {
+      const request = HttpClientRequest.make("POST")(url + op.path).pipe(
+        HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),
+        HttpClientRequest.bodyText(body, "application/json")
+      )
+      const response = yield* httpClient.execute(request)
+      const text = yield* response.text
+      return { response, text }
+    }).pipe(
+      Effect.catchTags({
+        RequestError: (error: HttpClientError.RequestError) =>
+          Effect.fail(
+            new SsoOidcError.TransportError({
+              operation: op.name,
+              reason: "Transport",
+              description: transportDescription(error.cause)
+            })
+          ),
+        ResponseError: (error: HttpClientError.ResponseError) =>
+          Effect.fail(
+            new SsoOidcError.TransportError({
+              operation: op.name,
+              reason: "Transport",
+              description: `reply cut short: ${transportDescription(error.cause)}`
+            })
+          )
+      }),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new SsoOidcError.TransportError({
+            operation: op.name,
+            reason: "Timeout",
+            description: `no complete reply within ${Duration.format(timeout)}`
+          })
+      }),
+      Effect.flatMap(({ response, text }) => readReply(op, response, text))
+    )
+
+  const readReply = <I, IE, O, OE, E>(
+    op: Operation<I, IE, O, OE, E>,
+    response: HttpClientResponse.HttpClientResponse,
+    text: string
+  ): Effect.Effect<O, E> => {
+    const requestId = response.headers["x-amzn-requestid"]
+    if (response.status >= 200 && response.status < 300) {
+      const decodeError = (description: string) =>
+        new SsoOidcError.ResponseDecodeError({ operation: op.name, status: response.status, requestId, description })
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return Effect.fail(decodeError(text.length === 0 ? "empty body" : "body is not JSON") as E)
+      }
+      return Schema.decodeUnknown(op.output)(json).pipe(
+        Effect.mapError((error) => decodeError(describeIssue(error.issue)) as E)
+      )
+    }
+    return Effect.fail(errorFromReply(op.name, response.status, requestId, response.headers["x-amzn-errortype"], text) as E)
+  }
+
+  const call = <I, IE, O, OE, E>(op: Operation<I, IE, O, OE, E>) =>
+    Effect.fn(`SsoOidcClient.${op.method}`)(function*(input: I) {
+      yield* Effect.annotateCurrentSpan({
+        "rpc.system": "aws-api",
+        "rpc.service": "SSOOIDC",
+        "rpc.method": op.name
+      })
+      const url = yield* endpoint
+      const encoded = yield* Schema.encode(op.input)(input).pipe(
+        Effect.mapError((error) =>
+          new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue) })
+        )
+      )
+      const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
+      const once = attempt(op, url, body)
+      return yield* (schedule === undefined
+        ? once
+        : Effect.retry(once, { schedule, while: SsoOidcError.isTransient }))
+    }) as (input: I) => Effect.Effect<O, E>
+
+  return SsoOidcClient.of({
+    region: options.region,
+    endpoint,
+    registerClient: call(RegisterClient),
+    startDeviceAuthorization: call(StartDeviceAuthorization),
+    createToken: call(CreateToken)
+  })
+})
+
+/**
+ * Turns a non-2xx reply into the operation's typed error, or `ServiceError`
+ * when the operation does not declare the name.
+ */
+const errorFromReply = (
+  operation: SsoOidcError.OperationName,
+  status: number,
+  requestId: string | undefined,
+  errorTypeHeader: string | undefined,
+  text: string
+): SsoOidcError.SsoOidcError => {
+  const reply = readErrorReply(errorTypeHeader, text)
+  const common = {
+    status,
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(reply.error === undefined ? {} : { error: reply.error }),
+    ...(reply.error_description === undefined ? {} : { error_description: reply.error_description })
+  }
+  const declared: ReadonlyArray<string> = SsoOidcError.operationErrors[operation]
+  if (reply.name === undefined || !declared.includes(reply.name)) {
+    return new SsoOidcError.ServiceError({ ...common, ...(reply.name === undefined ? {} : { name: reply.name }) })
+  }
+  switch (reply.name as SsoOidcError.WireName) {
+    case "AccessDeniedException":
+      return new SsoOidcError.AccessDenied({ ...common, ...(reply.reason === undefined ? {} : { reason: reply.reason }) })
+    case "InvalidRequestException":
+      return new SsoOidcError.InvalidRequest({
+        ...common,
+        ...(reply.reason === undefined ? {} : { reason: reply.reason })
+      })
+    case "InvalidRequestRegionException":
+      return new SsoOidcError.InvalidRequestRegion({
+        ...common,
+        ...(reply.endpoint === undefined ? {} : { endpoint: reply.endpoint }),
+        ...(reply.region === undefined ? {} : { region: reply.region })
+      })
+    default: {
+      const ErrorClass = SsoOidcError.byWireName[reply.name as SsoOidcError.WireName]
+      return new ErrorClass(common)
+    }
+  }
+}
+
+/**
+ * A layer of the service, given an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: Options = {}): Layer.Layer<SsoOidcClient, never, HttpClient.HttpClient> =>
+  Layer.effect(SsoOidcClient, make(options))
+
+const optionalString = (name: string) =>
+  Config.string(name).pipe(
+    Config.option,
+    Config.map(Option.filter((value) => value.trim() !== ""))
+  )
+
+const optionalBoolean = (name: string) => Config.boolean(name).pipe(Config.option)
+
+/**
+ * The endpoint settings the AWS CLI and SDKs read from the environment:
+ * `AWS_REGION` (else `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL_SSO_OIDC` (else
+ * `AWS_ENDPOINT_URL`; both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`
+ * is true), `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = Config.all({
+  region: optionalString("AWS_REGION"),
+  defaultRegion: optionalString("AWS_DEFAULT_REGION"),
+  serviceEndpoint: optionalString("AWS_ENDPOINT_URL_SSO_OIDC"),
+  globalEndpoint: optionalString("AWS_ENDPOINT_URL"),
+  ignoreEndpoints: optionalBoolean("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
+  useFips: optionalBoolean("AWS_USE_FIPS_ENDPOINT"),
+  useDualStack: optionalBoolean("AWS_USE_DUALSTACK_ENDPOINT")
+}).pipe(
+  Config.map((env) => {
+    const ignoreEndpoints = Option.getOrElse(env.ignoreEndpoints, () => false)
+    const endpoint = ignoreEndpoints ? Option.none() : Option.orElse(env.serviceEndpoint, () => env.globalEndpoint)
+    return {
+      region: Option.getOrUndefined(Option.orElse(env.region, () => env.defaultRegion)),
+      endpoint: Option.getOrUndefined(endpoint),
+      useFips: Option.getOrElse(env.useFips, () => false),
+      useDualStack: Option.getOrElse(env.useDualStack, () => false)
+    }
+  })
+)
+
+/**
+ * A layer of the service whose endpoint settings come from `Config` (the
+ * environment by default, see {@link endpointConfig}). Settings given in
+ * `options` win over the configuration.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  options: Options = {}
+): Layer.Layer<SsoOidcClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Layer.unwrapEffect(
+    Effect.map(endpointConfig, (fromConfig) => {
+      const merged: Options = { ...options }
+      for (const key of ["region", "endpoint", "useFips", "useDualStack"] as const) {
+        if (merged[key] === undefined && fromConfig[key] !== undefined) {
+          Object.assign(merged, { [key]: fromConfig[key] })
+        }
+      }
+      return layer(merged)
+    })
+  )

@@ -1,0 +1,590 @@
+/**
+ * Typed errors of the SSO OIDC client: one `Schema.TaggedError` per service
+ * error of the model (tags without the `Exception` suffix), a generic
+ * `ServiceError` for names the model does not know, and the client-side
+ * failures (`TransportError`, `ResponseDecodeError`, `InvalidInput`).
+ *
+ * No error ever carries a request or response body, so no secret can reach a
+ * message, `toString`, a log line or a span through an error.
+ *
+ * @since 0.1.0
+ */
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type { EndpointError } from "./Endpoint.js"
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: unique symbol = Symbol.for("effect-sso-oidc/SsoOidcError")
+
+/**
+ * @since 0.1.0
+ * @category type ids
+ */
+export type TypeId = typeof TypeId
+
+/** Fields every service error carries. */
+const serviceErrorFields = {
+  /** The OAuth error code sent by the service, e.g. `authorization_pending`. */
+  error: Schema.optional(Schema.String),
+  /** Human-readable text sent by the service. */
+  error_description: Schema.optional(Schema.String),
+  /** The HTTP status of the reply. */
+  status: Schema.Number,
+  /** The `x-amzn-RequestId` of the reply, for AWS support. */
+  requestId: Schema.optional(Schema.String)
+}
+
+interface ServiceErrorLike {
+  readonly error?: string | undefined
+  readonly error_description?: string | undefined
+  readonly status: number
+  readonly requestId?: string | undefined
+}
+
+/** `error: error_description (HTTP status, request id …)`, after an optional prefix. */
+const describe = (self: ServiceErrorLike, prefix?: string): string => {
+  const said = [prefix, self.error, self.error_description].filter((part) => part !== undefined && part !== "")
+  const id = self.requestId === undefined ? "" : `, request id ${self.requestId}`
+  return `${said.length === 0 ? "no error text" : said.join(": ")} (HTTP ${self.status}${id})`
+}
+
+/**
+ * You do not have sufficient access to perform this action (`access_denied`;
+ * in the device flow: the user denied the request).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AccessDenied extends Schema.TaggedError<AccessDenied>("effect-sso-oidc/AccessDenied")(
+  "AccessDenied",
+  {
+    ...serviceErrorFields,
+    /** A string that uniquely identifies a reason for the error, e.g. `KMS_AccessDeniedException`. */
+    reason: Schema.optional(Schema.String)
+  }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * A request to authorize a client with an access user session token is
+ * pending (`authorization_pending`): keep polling.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthorizationPending extends Schema.TaggedError<AuthorizationPending>(
+  "effect-sso-oidc/AuthorizationPending"
+)("AuthorizationPending", serviceErrorFields) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The token issued by the service is expired and is no longer valid
+ * (`expired_token`; in the device flow: the device code expired).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ExpiredToken extends Schema.TaggedError<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
+  "ExpiredToken",
+  serviceErrorFields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * An error from the service occurred while trying to process a request
+ * (`server_error`, HTTP 500). Retried as transient.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InternalServer extends Schema.TaggedError<InternalServer>("effect-sso-oidc/InternalServer")(
+  "InternalServer",
+  serviceErrorFields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The clientId or clientSecret in the request is invalid, for example an
+ * incorrect clientId or an expired clientSecret (`invalid_client`, HTTP 401).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidClient extends Schema.TaggedError<InvalidClient>("effect-sso-oidc/InvalidClient")(
+  "InvalidClient",
+  serviceErrorFields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The client information sent in the request during registration is invalid
+ * (`invalid_client_metadata`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidClientMetadata extends Schema.TaggedError<InvalidClientMetadata>(
+  "effect-sso-oidc/InvalidClientMetadata"
+)("InvalidClientMetadata", serviceErrorFields) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The request contains an invalid grant, for example an unknown or reused
+ * code or refresh token (`invalid_grant`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidGrant extends Schema.TaggedError<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
+  "InvalidGrant",
+  serviceErrorFields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * One or more redirect URI in the request is not supported for this operation
+ * (`invalid_redirect_uri`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRedirectUri extends Schema.TaggedError<InvalidRedirectUri>(
+  "effect-sso-oidc/InvalidRedirectUri"
+)("InvalidRedirectUri", serviceErrorFields) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * Something is wrong with the input to the request, for example a required
+ * parameter might be missing or out of range (`invalid_request`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
+  "InvalidRequest",
+  {
+    ...serviceErrorFields,
+    /** A string that uniquely identifies a reason for the error, e.g. `KMS_NotFoundException`. */
+    reason: Schema.optional(Schema.String)
+  }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * A token provided as input to the request was issued by and is only usable
+ * by calling IAM Identity Center endpoints in another region
+ * (`invalid_request`; CreateTokenWithIAM only).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRequestRegion extends Schema.TaggedError<InvalidRequestRegion>(
+  "effect-sso-oidc/InvalidRequestRegion"
+)("InvalidRequestRegion", {
+  ...serviceErrorFields,
+  /** The IAM Identity Center endpoint which the requester may call with this token. */
+  endpoint: Schema.optional(Schema.String),
+  /** The region which the requester may call with this token. */
+  region: Schema.optional(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    const where = this.region === undefined ? "" : ` [use region ${this.region}]`
+    return describe(this) + where
+  }
+}
+
+/**
+ * The scope provided in the request is invalid (`invalid_scope`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidScope extends Schema.TaggedError<InvalidScope>("effect-sso-oidc/InvalidScope")(
+  "InvalidScope",
+  serviceErrorFields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The client is making requests too frequently (`slow_down`; in the device
+ * flow: add 5 seconds to the polling interval).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SlowDown extends Schema.TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
+  "SlowDown",
+  serviceErrorFields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The client is not currently authorized to make the request, for example a
+ * clientId not issued for a public client (`unauthorized_client`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnauthorizedClient extends Schema.TaggedError<UnauthorizedClient>(
+  "effect-sso-oidc/UnauthorizedClient"
+)("UnauthorizedClient", serviceErrorFields) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * The grant type in the request is not supported by the service
+ * (`unsupported_grant_type`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantType>(
+  "effect-sso-oidc/UnsupportedGrantType"
+)("UnsupportedGrantType", serviceErrorFields) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this)
+  }
+}
+
+/**
+ * A non-2xx reply whose error name the operation does not declare: an unknown
+ * name, no name at all (a proxy's 502 page), or a known name that the model
+ * does not list for this operation. It keeps the sanitized `name`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-oidc/ServiceError")(
+  "ServiceError",
+  {
+    ...serviceErrorFields,
+    /** The sanitized error name, when the reply named one. */
+    name: Schema.optional(Schema.String)
+  }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this, this.name)
+  }
+}
+
+/**
+ * The request did not get a reply: connection refused or reset, DNS failure,
+ * or no reply within the per-request timeout.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransportError extends Schema.TaggedError<TransportError>("effect-sso-oidc/TransportError")(
+  "TransportError",
+  {
+    /** The operation, e.g. `CreateToken`. */
+    operation: Schema.String,
+    /** `Transport` for a network failure, `Timeout` when the per-request timeout elapsed. */
+    reason: Schema.Literal("Transport", "Timeout"),
+    /** What the network layer said, without the request. */
+    description: Schema.String
+  }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return `${this.operation}: ${this.reason} error: ${this.description}`
+  }
+}
+
+/**
+ * A reply that cannot be read as the operation's output: an empty body, a
+ * body that is not JSON, or JSON of the wrong shape. The message says where
+ * the shape was wrong but never quotes the body, which may hold secrets.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>(
+  "effect-sso-oidc/ResponseDecodeError"
+)("ResponseDecodeError", {
+  /** The operation, e.g. `CreateToken`. */
+  operation: Schema.String,
+  /** The HTTP status of the reply. */
+  status: Schema.Number,
+  /** The `x-amzn-RequestId` of the reply. */
+  requestId: Schema.optional(Schema.String),
+  /** What is wrong, by path and expected type, without values. */
+  description: Schema.String
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    const id = this.requestId === undefined ? "" : `, request id ${this.requestId}`
+    return `${this.operation}: unreadable reply (HTTP ${this.status}${id}): ${this.description}`
+  }
+}
+
+/**
+ * The input given to an operation does not match its schema (possible from
+ * untyped callers). Nothing was sent. The message names the member, never its value.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>("effect-sso-oidc/InvalidInput")(
+  "InvalidInput",
+  {
+    /** The operation, e.g. `CreateToken`. */
+    operation: Schema.String,
+    /** What is wrong, by path and expected type, without values. */
+    description: Schema.String
+  }
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return `${this.operation}: invalid input: ${this.description}`
+  }
+}
+
+/**
+ * The 14 service errors of the model, keyed by their wire name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const byWireName = {
+  AccessDeniedException: AccessDenied,
+  AuthorizationPendingException: AuthorizationPending,
+  ExpiredTokenException: ExpiredToken,
+  InternalServerException: InternalServer,
+  InvalidClientException: InvalidClient,
+  InvalidClientMetadataException: InvalidClientMetadata,
+  InvalidGrantException: InvalidGrant,
+  InvalidRedirectUriException: InvalidRedirectUri,
+  InvalidRequestException: InvalidRequest,
+  InvalidRequestRegionException: InvalidRequestRegion,
+  InvalidScopeException: InvalidScope,
+  SlowDownException: SlowDown,
+  UnauthorizedClientException: UnauthorizedClient,
+  UnsupportedGrantTypeException: UnsupportedGrantType
+} as const
+
+/**
+ * The wire name of a service error, e.g. `SlowDownException`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WireName = keyof typeof byWireName
+
+/**
+ * One of the 14 service errors of the model.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ServiceException = InstanceType<(typeof byWireName)[WireName]>
+
+/**
+ * Failures that can happen to any operation: an undeclared service error, no
+ * reply, an unreadable reply, bad input, or an endpoint that cannot be resolved.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CommonError = ServiceError | TransportError | ResponseDecodeError | InvalidInput | EndpointError
+
+/**
+ * The errors of RegisterClient.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RegisterClientError =
+  | InternalServer
+  | InvalidClientMetadata
+  | InvalidRedirectUri
+  | InvalidRequest
+  | InvalidScope
+  | SlowDown
+  | UnsupportedGrantType
+  | CommonError
+
+/**
+ * The errors of StartDeviceAuthorization.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type StartDeviceAuthorizationError =
+  | InternalServer
+  | InvalidClient
+  | InvalidRequest
+  | SlowDown
+  | UnauthorizedClient
+  | CommonError
+
+/**
+ * The errors of CreateToken.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateTokenError =
+  | AccessDenied
+  | AuthorizationPending
+  | ExpiredToken
+  | InternalServer
+  | InvalidClient
+  | InvalidGrant
+  | InvalidRequest
+  | InvalidScope
+  | SlowDown
+  | UnauthorizedClient
+  | UnsupportedGrantType
+  | CommonError
+
+/**
+ * The errors of CreateTokenWithIAM.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CreateTokenWithIamError = CreateTokenError | InvalidRequestRegion
+
+/**
+ * Any error of this module.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type SsoOidcError = ServiceException | ServiceError | TransportError | ResponseDecodeError | InvalidInput
+
+/**
+ * The wire names each operation declares, in model order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const operationErrors = {
+  RegisterClient: [
+    "InternalServerException",
+    "InvalidClientMetadataException",
+    "InvalidRedirectUriException",
+    "InvalidRequestException",
+    "InvalidScopeException",
+    "SlowDownException",
+    "UnsupportedGrantTypeException"
+  ],
+  StartDeviceAuthorization: [
+    "InternalServerException",
+    "InvalidClientException",
+    "InvalidRequestException",
+    "SlowDownException",
+    "UnauthorizedClientException"
+  ],
+  CreateToken: [
+    "AccessDeniedException",
+    "AuthorizationPendingException",
+    "ExpiredTokenException",
+    "InternalServerException",
+    "InvalidClientException",
+    "InvalidGrantException",
+    "InvalidRequestException",
+    "InvalidScopeException",
+    "SlowDownException",
+    "UnauthorizedClientException",
+    "UnsupportedGrantTypeException"
+  ],
+  CreateTokenWithIAM: [
+    "AccessDeniedException",
+    "AuthorizationPendingException",
+    "ExpiredTokenException",
+    "InternalServerException",
+    "InvalidClientException",
+    "InvalidGrantException",
+    "InvalidRequestException",
+    "InvalidRequestRegionException",
+    "InvalidScopeException",
+    "SlowDownException",
+    "UnauthorizedClientException",
+    "UnsupportedGrantTypeException"
+  ]
+} as const satisfies Record<string, ReadonlyArray<WireName>>
+
+/**
+ * An operation of the service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OperationName = keyof typeof operationErrors
+
+/**
+ * Whether a value is an error of this module.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isSsoOidcError = (u: unknown): u is SsoOidcError => Predicate.hasProperty(u, TypeId)
+
+/**
+ * Whether an error is transient: no reply, a timeout, or HTTP 429, 500, 502,
+ * 503 or 504. The protocol's 400s (pending, slow down, …) never are.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTransient = (u: unknown): boolean => {
+  if (!isSsoOidcError(u)) return false
+  if (u._tag === "TransportError") return true
+  if (u._tag === "InvalidInput") return false
+  return u.status === 429 || u.status === 500 || u.status === 502 || u.status === 503 || u.status === 504
+}

@@ -1,0 +1,19 @@
+/**
+ * @since 0.1.0
+ */
+export * as Endpoint from "./Endpoint.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoOidcClient from "./SsoOidcClient.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoOidcError from "./SsoOidcError.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoOidcSchema from "./SsoOidcSchema.js"
