@@ -1,0 +1,106 @@
+/** @since 0.1.0 */
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { partitionOf } from "./internal/partitions.js"
+
+/**
+ * The endpoint configuration cannot be resolved. `message` is the error text
+ * of the SSO OIDC endpoint rule set, verbatim (for example
+ * `Invalid Configuration: Missing Region`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class EndpointError extends Schema.TaggedError<EndpointError>("effect-sso-oidc/EndpointError")(
+  "EndpointError",
+  { message: Schema.String }
+) {}
+
+/**
+ * The parameters of the SSO OIDC endpoint rule set (`Region`, `UseFIPS`,
+ * `UseDualStack`, `Endpoint`). `useFips` and `useDualStack` default to
+ * `false`; `endpoint` is a custom endpoint URL that replaces the resolved one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndpointParameters {
+  readonly region?: string | undefined
+  readonly useFips?: boolean | undefined
+  readonly useDualStack?: boolean | undefined
+  readonly endpoint?: string | undefined
+}
+
+const fail = (message: string): Either.Either<string, EndpointError> => Either.left(new EndpointError({ message }))
+
+/**
+ * Resolves the SSO OIDC service endpoint URL as the service's Smithy endpoint
+ * rule set (`smithy.rules#endpointRuleSet` 1.0) does, rule by rule and in the
+ * same order. The rule set performs no validation of `region` (no
+ * `isValidHostLabel`): it is interpolated into the host name as given.
+ *
+ * @example
+ * ```ts
+ * import * as Endpoint from "effect-sso-oidc/Endpoint"
+ *
+ * Endpoint.resolve({ region: "eu-west-1" })
+ * // Either.right("https://oidc.eu-west-1.amazonaws.com")
+ * Endpoint.resolve({ region: "us-gov-west-1", useFips: true })
+ * // Either.right("https://oidc.us-gov-west-1.amazonaws.com")
+ * ```
+ *
+ * @since 0.1.0
+ * @category resolution
+ */
+export const resolve = (params: EndpointParameters): Either.Either<string, EndpointError> => {
+  const useFips = params.useFips ?? false
+  const useDualStack = params.useDualStack ?? false
+  const { endpoint, region } = params
+
+  // Rule 1: `isSet(Endpoint)` — a custom endpoint.
+  if (endpoint !== undefined) {
+    // 1.1: a custom endpoint cannot be combined with FIPS.
+    if (useFips) return fail("Invalid Configuration: FIPS and custom endpoint are not supported")
+    // 1.2: nor with dual-stack.
+    if (useDualStack) return fail("Invalid Configuration: Dualstack and custom endpoint are not supported")
+    // 1.3: the custom endpoint, unchanged (the region is not needed).
+    return Either.right(endpoint)
+  }
+
+  // Rule 2: `isSet(Region)`, then `PartitionResult = aws.partition(Region)`
+  // (which always succeeds: unknown regions fall back to the `aws` partition).
+  if (region !== undefined) {
+    const partition = partitionOf(region)
+
+    // 2.1: FIPS and dual-stack.
+    if (useFips && useDualStack) {
+      return partition.supportsFIPS && partition.supportsDualStack
+        ? Either.right(`https://oidc-fips.${region}.${partition.dualStackDnsSuffix}`)
+        : fail("FIPS and DualStack are enabled, but this partition does not support one or both")
+    }
+
+    // 2.2: FIPS only.
+    if (useFips) {
+      if (!partition.supportsFIPS) return fail("FIPS is enabled but this partition does not support FIPS")
+      // 2.2.1: GovCloud special case — FIPS requests go to the plain `oidc.`
+      // host, not `oidc-fips.` (the suffix is the literal `amazonaws.com` in
+      // the rule set, not `PartitionResult#dnsSuffix`).
+      if (partition.name === "aws-us-gov") return Either.right(`https://oidc.${region}.amazonaws.com`)
+      // 2.2.2: every other partition.
+      return Either.right(`https://oidc-fips.${region}.${partition.dnsSuffix}`)
+    }
+
+    // 2.3: dual-stack only.
+    if (useDualStack) {
+      return partition.supportsDualStack
+        ? Either.right(`https://oidc.${region}.${partition.dualStackDnsSuffix}`)
+        : fail("DualStack is enabled but this partition does not support DualStack")
+    }
+
+    // 2.4: the plain regional endpoint.
+    return Either.right(`https://oidc.${region}.${partition.dnsSuffix}`)
+  }
+
+  // Rule 3: neither a custom endpoint nor a region.
+  return fail("Invalid Configuration: Missing Region")
+}

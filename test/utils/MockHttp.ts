@@ -1,0 +1,140 @@
+/**
+ * A scripted `HttpClient` for tests: every request is recorded with the
+ * virtual time (`Clock`) at which it was sent, and answered by a pure Effect.
+ */
+import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { Clock, Effect, Layer, Ref } from "effect"
+import { SsoOidcClient } from "../../src/index.js"
+
+export interface Recorded {
+  readonly method: string
+  readonly url: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string>>
+  /** The raw request body text. */
+  readonly text: string
+  /** The body parsed as JSON (undefined when it is not JSON). */
+  readonly json: any
+  /** Virtual time in milliseconds when the request was sent. */
+  readonly at: number
+}
+
+export type Reply =
+  | { readonly _tag: "Reply"; readonly status: number; readonly body: string; readonly headers: Record<string, string> }
+  | { readonly _tag: "TransportFailure"; readonly message: string }
+  | { readonly _tag: "Hang" }
+
+/** A 200 (or other status) reply with a JSON body. */
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Reply => ({
+  _tag: "Reply",
+  status,
+  body: JSON.stringify(body),
+  headers: { "content-type": "application/json", "x-amzn-requestid": "req-1", ...headers }
+})
+
+/** A reply with a raw body. */
+export const raw = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
+  _tag: "Reply",
+  status,
+  body,
+  headers
+})
+
+/**
+ * An error as real AWS sends it: the name only in `x-amzn-ErrorType` with the
+ * coral suffix, and `{ error, error_description }` in the body.
+ */
+export const awsError = (
+  wireName: string,
+  options: { status?: number; error?: string; description?: string; extra?: Record<string, unknown> } = {}
+): Reply =>
+  json(
+    {
+      error: options.error ?? "some_error",
+      error_description: options.description ?? "Something happened",
+      ...options.extra
+    },
+    options.status ?? 400,
+    {
+      "x-amzn-errortype": `${wireName}:http://internal.amazon.com/coral/com.amazonaws.sso.oidc/`,
+      "x-amzn-requestid": "7c1c1a52-0000-4000-8000-000000000000"
+    }
+  )
+
+/** A network failure (connection refused / reset). */
+export const transportFailure = (message = "connect ECONNREFUSED 127.0.0.1:1"): Reply => ({
+  _tag: "TransportFailure",
+  message
+})
+
+/** A request that never gets a reply. */
+export const hang: Reply = { _tag: "Hang" }
+
+const bodyText = (request: HttpClientRequest.HttpClientRequest): string =>
+  request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+export interface MockHttp {
+  readonly client: HttpClient.HttpClient
+  readonly requests: Effect.Effect<ReadonlyArray<Recorded>>
+}
+
+/** A mock whose replies come from `handler`, given the recorded request and its index. */
+export const make = (
+  handler: (request: Recorded, index: number) => Effect.Effect<Reply> | Reply
+): Effect.Effect<MockHttp> =>
+  Effect.gen(function*() {
+    const log = yield* Ref.make<ReadonlyArray<Recorded>>([])
+    const client = HttpClient.make((request, url) =>
+      Effect.gen(function*() {
+        const text = bodyText(request)
+        const recorded: Recorded = {
+          method: request.method,
+          url: url.toString(),
+          path: url.pathname + url.search,
+          headers: request.headers,
+          text,
+          json: parse(text),
+          at: yield* Clock.currentTimeMillis
+        }
+        const index = (yield* Ref.getAndUpdate(log, (all) => [...all, recorded])).length
+        const result = handler(recorded, index)
+        const reply = Effect.isEffect(result) ? yield* result : result
+        switch (reply._tag) {
+          case "Hang":
+            return yield* Effect.never
+          case "TransportFailure":
+            return yield* Effect.fail(
+              new HttpClientError.RequestError({
+                request,
+                reason: "Transport",
+                cause: new TypeError("fetch failed", { cause: new Error(reply.message) })
+              })
+            )
+          case "Reply":
+            return HttpClientResponse.fromWeb(
+              request,
+              new Response(reply.body.length === 0 ? null : reply.body, { status: reply.status, headers: reply.headers })
+            )
+        }
+      })
+    )
+    return { client, requests: Ref.get(log) }
+  })
+
+/** A mock that answers with `replies` in order, repeating the last one. */
+export const script = (replies: ReadonlyArray<Reply>) =>
+  make((_, index) => replies[Math.min(index, replies.length - 1)]!)
+
+/** The client layer over a mock. */
+export const clientLayer = (mock: MockHttp, options: SsoOidcClient.Options = {}) =>
+  SsoOidcClient.layer({ region: "us-east-1", ...options }).pipe(
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client))
+  )
