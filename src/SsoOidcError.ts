@@ -31,8 +31,8 @@ const serviceErrorFields = {
   error: Schema.optional(Schema.String),
   /** Human-readable text sent by the service. */
   error_description: Schema.optional(Schema.String),
-  /** The HTTP status of the reply. */
-  status: Schema.Number,
+  /** The HTTP status of the reply; absent when the client raised the error itself (a polling deadline). */
+  status: Schema.optional(Schema.Number),
   /** The `x-amzn-RequestId` of the reply, for AWS support. */
   requestId: Schema.optional(Schema.String)
 }
@@ -40,15 +40,19 @@ const serviceErrorFields = {
 interface ServiceErrorLike {
   readonly error?: string | undefined
   readonly error_description?: string | undefined
-  readonly status: number
+  readonly status?: number | undefined
   readonly requestId?: string | undefined
 }
 
 /** `error: error_description (HTTP status, request id …)`, after an optional prefix. */
 const describe = (self: ServiceErrorLike, prefix?: string): string => {
   const said = [prefix, self.error, self.error_description].filter((part) => part !== undefined && part !== "")
-  const id = self.requestId === undefined ? "" : `, request id ${self.requestId}`
-  return `${said.length === 0 ? "no error text" : said.join(": ")} (HTTP ${self.status}${id})`
+  const where = [
+    self.status === undefined ? undefined : `HTTP ${self.status}`,
+    self.requestId === undefined ? undefined : `request id ${self.requestId}`
+  ].filter((part) => part !== undefined)
+  const text = said.length === 0 ? "no error text" : said.join(": ")
+  return where.length === 0 ? text : `${text} (${where.join(", ")})`
 }
 
 /**
@@ -586,5 +590,6 @@ export const isTransient = (u: unknown): boolean => {
   if (!isSsoOidcError(u)) return false
   if (u._tag === "TransportError") return true
   if (u._tag === "InvalidInput") return false
-  return u.status === 429 || u.status === 500 || u.status === 502 || u.status === 503 || u.status === 504
+  const status = u.status
+  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504
 }

@@ -17,3 +17,8 @@ export * as SsoOidcError from "./SsoOidcError.js"
  * @since 0.1.0
  */
 export * as SsoOidcSchema from "./SsoOidcSchema.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DeviceLogin from "./DeviceLogin.js"

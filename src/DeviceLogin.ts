@@ -1,0 +1,527 @@
+/**
+ * The device authorization grant (RFC 8628) as AWS IAM Identity Center runs
+ * it: register a public client, start a device authorization, show the user a
+ * code, and poll CreateToken until the user approves.
+ *
+ * - {@link pollingSchedule} is the polling policy as a `Schedule`;
+ * - {@link awaitToken} polls as one Effect;
+ * - {@link deviceLogin} streams the whole login's progress.
+ *
+ * One polling implementation serves all three. All time comes from `Clock`,
+ * so `TestClock` drives a whole login in virtual time.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as Stream from "effect/Stream"
+import * as SsoOidcClient from "./SsoOidcClient.js"
+import * as SsoOidcError from "./SsoOidcError.js"
+import { GrantType } from "./SsoOidcSchema.js"
+
+// -----------------------------------------------------------------------------
+// models
+// -----------------------------------------------------------------------------
+
+/**
+ * A client registration (the result of RegisterClient), reusable until
+ * `clientSecretExpiresAt`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Registration {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  /** When the registration was issued, epoch seconds (0 when the service did not say). */
+  readonly clientIdIssuedAt: number
+  /** When the client secret expires, epoch seconds. */
+  readonly clientSecretExpiresAt: number
+  /** The scopes the client was registered with. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** The region the client was registered in. */
+  readonly region?: string | undefined
+}
+
+/**
+ * A started device authorization, with absolute times.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeviceAuthorization {
+  readonly deviceCode: Redacted.Redacted<string>
+  readonly userCode: string
+  readonly verificationUri: string
+  readonly verificationUriComplete: string | undefined
+  /** When StartDeviceAuthorization returned. */
+  readonly issuedAt: Date
+  /** When the codes expire: `issuedAt + expiresIn`. No poll is sent after it. */
+  readonly expiresAt: Date
+  /** The polling interval the service asked for (5 s when it gave none). */
+  readonly interval: Duration.Duration
+}
+
+/**
+ * An access token from a completed login, with what a token cache needs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Token {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly refreshToken: Redacted.Redacted<string> | undefined
+  readonly idToken: Redacted.Redacted<string> | undefined
+  /** `Bearer`. */
+  readonly tokenType: string | undefined
+  /** When the access token expires (the reply's `expiresIn` from the time it arrived). */
+  readonly expiresAt: Date
+  /** The registration the token was issued to (needed to refresh it). */
+  readonly registration: Registration
+  readonly region: string | undefined
+  readonly startUrl: string
+}
+
+/**
+ * The progress of a device login.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeviceLoginEvent = Data.TaggedEnum<{
+  /** A client registration is ready; `reused` when the one given in the options was still valid. */
+  Registered: { readonly registration: Registration; readonly reused: boolean }
+  /** Show the user the code and where to enter it. */
+  AwaitingUser: {
+    readonly userCode: string
+    readonly verificationUri: string
+    readonly verificationUriComplete: string | undefined
+    readonly expiresAt: Date
+  }
+  /**
+   * A poll found the login still pending (`authorization_pending`), or failed
+   * transiently (`transient_error`, after the client's own retries); the next
+   * poll is in `nextPollIn`.
+   */
+  Pending: {
+    readonly attempt: number
+    readonly nextPollIn: Duration.Duration
+    readonly reason: "authorization_pending" | "transient_error"
+  }
+  /** The service said `slow_down`: every later poll waits `interval`. */
+  SlowedDown: { readonly attempt: number; readonly interval: Duration.Duration }
+  /** The user approved: the token. The stream ends after this event. */
+  Authorized: { readonly token: Token }
+}>
+
+/**
+ * Constructors and matchers of {@link DeviceLoginEvent}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const DeviceLoginEvent = Data.taggedEnum<DeviceLoginEvent>()
+
+/**
+ * The errors of polling: every CreateToken error but the two that mean "keep
+ * polling", which end in `ExpiredToken` once the deadline passes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AwaitTokenError = Exclude<
+  SsoOidcError.CreateTokenError,
+  SsoOidcError.AuthorizationPending | SsoOidcError.SlowDown
+>
+
+/**
+ * The errors of a device login.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeviceLoginError =
+  | SsoOidcError.RegisterClientError
+  | SsoOidcError.StartDeviceAuthorizationError
+  | AwaitTokenError
+
+// -----------------------------------------------------------------------------
+// polling schedule
+// -----------------------------------------------------------------------------
+
+/**
+ * RFC 8628 §3.2: when the service gives no interval, clients MUST use 5 s.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultInterval: Duration.Duration = Duration.seconds(5)
+
+/**
+ * RFC 8628 §3.5: `slow_down` adds 5 s to the interval, for this and every later poll.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const slowDownIncrement: Duration.Duration = Duration.seconds(5)
+
+/**
+ * What the polling schedule decided after a poll.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PollDecision {
+  /** Polls made so far. */
+  readonly attempt: number
+  /** The interval in force (it only grows). */
+  readonly interval: Duration.Duration
+  /** The wait before the next poll. */
+  readonly nextPollIn: Duration.Duration
+  readonly reason: "authorization_pending" | "slow_down" | "transient_error"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PollingOptions {
+  /** The interval the service gave (0 or absent means 5 s). */
+  readonly interval?: Duration.DurationInput | undefined
+  /**
+   * The largest wait after consecutive transient failures, which double the
+   * wait each time (RFC 8628 §3.5 recommends exponential backoff). Default 60 s.
+   */
+  readonly maxBackoff?: Duration.DurationInput | undefined
+}
+
+interface PollState {
+  readonly attempt: number
+  readonly intervalMillis: number
+  readonly transientStreak: number
+}
+
+const toInterval = (input: Duration.DurationInput | undefined): number => {
+  const millis = input === undefined ? 0 : Duration.toMillis(Duration.decode(input))
+  return millis > 0 ? millis : Duration.toMillis(defaultInterval)
+}
+
+/**
+ * The polling policy of RFC 8628 as a `Schedule` fed with the failures of
+ * CreateToken. It continues only on `AuthorizationPending` (wait the
+ * interval), `SlowDown` (add 5 s to the interval, for good) and transient
+ * failures (back off exponentially from the interval, with jitter, up to
+ * `maxBackoff`, without changing the interval); any other error ends it.
+ *
+ * Use it with `Effect.retry` after waiting one interval for the first poll,
+ * and bound it with a deadline: the schedule itself never gives up.
+ *
+ * @since 0.1.0
+ * @category polling
+ */
+export const pollingSchedule = (
+  options: PollingOptions = {}
+): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => {
+  const maxBackoffMillis = Duration.toMillis(Duration.decode(options.maxBackoff ?? Duration.seconds(60)))
+  const initial: PollState = { attempt: 1, intervalMillis: toInterval(options.interval), transientStreak: 0 }
+  return Schedule.makeWithState(initial, (now, error: SsoOidcError.CreateTokenError, state) =>
+    Effect.gen(function*() {
+      let intervalMillis = state.intervalMillis
+      let waitMillis: number
+      let reason: PollDecision["reason"]
+      let transientStreak = 0
+      if (error._tag === "AuthorizationPending") {
+        reason = "authorization_pending"
+        waitMillis = intervalMillis
+      } else if (error._tag === "SlowDown") {
+        reason = "slow_down"
+        intervalMillis += Duration.toMillis(slowDownIncrement)
+        waitMillis = intervalMillis
+      } else if (SsoOidcError.isTransient(error)) {
+        reason = "transient_error"
+        transientStreak = state.transientStreak + 1
+        const step = Math.min(intervalMillis * 2 ** transientStreak, Math.max(maxBackoffMillis, intervalMillis))
+        // Jitter only lengthens the wait, so a poll never comes before the interval.
+        waitMillis = Math.round(step * (1 + (yield* Random.next) * 0.2))
+      } else {
+        return [state, finalDecision(state), ScheduleDecision.done] as const
+      }
+      const next: PollState = { attempt: state.attempt + 1, intervalMillis, transientStreak }
+      const decision: PollDecision = {
+        attempt: state.attempt,
+        interval: Duration.millis(intervalMillis),
+        nextPollIn: Duration.millis(waitMillis),
+        reason
+      }
+      return [next, decision, ScheduleDecision.continueWith(ScheduleInterval.after(now + waitMillis))] as const
+    }))
+}
+
+const finalDecision = (state: PollState): PollDecision => ({
+  attempt: state.attempt,
+  interval: Duration.millis(state.intervalMillis),
+  nextPollIn: Duration.zero,
+  reason: "authorization_pending"
+})
+
+// -----------------------------------------------------------------------------
+// steps
+// -----------------------------------------------------------------------------
+
+const missing = (operation: SsoOidcError.OperationName, member: string) =>
+  new SsoOidcError.ResponseDecodeError({ operation, status: 200, description: `${member} is missing` })
+
+/**
+ * A registration is reused while it has at least this long to live: a login
+ * started with it must be able to finish (AWS CLI uses the same 15 minutes).
+ */
+const registrationMargin = Duration.minutes(15)
+
+const isReusable = (
+  registration: Registration,
+  nowMillis: number,
+  scopes: ReadonlyArray<string> | undefined,
+  region: string | undefined
+): boolean =>
+  registration.clientSecretExpiresAt * 1000 - nowMillis > Duration.toMillis(registrationMargin) &&
+  sameScopes(registration.scopes, scopes) &&
+  (registration.region === undefined || region === undefined || registration.region === region)
+
+const sameScopes = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined) => {
+  const left = [...(a ?? [])].sort()
+  const right = [...(b ?? [])].sort()
+  return left.length === right.length && left.every((scope, i) => scope === right[i])
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RegisterOptions {
+  /** The client name shown in IAM Identity Center. Default `effect-sso-oidc`. */
+  readonly clientName?: string | undefined
+  /** Scopes to register the client with, e.g. `["sso:account:access"]`. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** A registration to reuse while it is valid for at least 15 more minutes, with the same scopes and region. */
+  readonly registration?: Registration | undefined
+}
+
+/**
+ * Registers a public client for the device grant, or reuses the given
+ * registration while it is valid.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const register = Effect.fn("DeviceLogin.register")(function*(options: RegisterOptions) {
+  const client = yield* SsoOidcClient.SsoOidcClient
+  const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  if (options.registration !== undefined && isReusable(options.registration, now, options.scopes, client.region)) {
+    return { registration: options.registration, reused: true }
+  }
+  const reply = yield* client.registerClient({
+    clientName: options.clientName ?? "effect-sso-oidc",
+    clientType: "public",
+    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+    grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
+  })
+  if (reply.clientId === undefined) return yield* missing("RegisterClient", "clientId")
+  if (reply.clientSecret === undefined) return yield* missing("RegisterClient", "clientSecret")
+  const registration: Registration = {
+    clientId: reply.clientId,
+    clientSecret: reply.clientSecret,
+    clientIdIssuedAt: reply.clientIdIssuedAt,
+    clientSecretExpiresAt: reply.clientSecretExpiresAt,
+    scopes: options.scopes,
+    region: client.region
+  }
+  return { registration, reused: false }
+})
+
+/** When the service gives no `expiresIn`, assume AWS's 10 minutes rather than polling forever. */
+const defaultExpiresIn = Duration.minutes(10)
+
+/**
+ * Starts a device authorization for a registered client.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const startAuthorization = Effect.fn("DeviceLogin.startAuthorization")(function*(
+  registration: Registration,
+  startUrl: string
+) {
+  const client = yield* SsoOidcClient.SsoOidcClient
+  const reply = yield* client.startDeviceAuthorization({
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    startUrl
+  })
+  const issuedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  if (reply.deviceCode === undefined) return yield* missing("StartDeviceAuthorization", "deviceCode")
+  if (reply.userCode === undefined) return yield* missing("StartDeviceAuthorization", "userCode")
+  if (reply.verificationUri === undefined) return yield* missing("StartDeviceAuthorization", "verificationUri")
+  const lifetime = reply.expiresIn > 0 ? Duration.seconds(reply.expiresIn) : defaultExpiresIn
+  const authorization: DeviceAuthorization = {
+    deviceCode: reply.deviceCode,
+    userCode: reply.userCode,
+    verificationUri: reply.verificationUri,
+    verificationUriComplete: reply.verificationUriComplete,
+    issuedAt: new Date(issuedAt),
+    expiresAt: new Date(issuedAt + Duration.toMillis(lifetime)),
+    interval: Duration.millis(toInterval(reply.interval > 0 ? Duration.seconds(reply.interval) : undefined))
+  }
+  return authorization
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AwaitTokenOptions {
+  readonly registration: Registration
+  readonly authorization: DeviceAuthorization
+  readonly startUrl: string
+  /** Called with every decision of the polling schedule (the stream's events come from here). */
+  readonly onPoll?: ((decision: PollDecision) => Effect.Effect<void>) | undefined
+  /** See {@link PollingOptions.maxBackoff}. */
+  readonly maxBackoff?: Duration.DurationInput | undefined
+}
+
+/**
+ * Polls CreateToken until the user approves: the first poll one interval
+ * after the authorization started, then as {@link pollingSchedule} says.
+ * When `expiresAt` passes it fails with `ExpiredToken` and sends nothing more.
+ *
+ * @since 0.1.0
+ * @category polling
+ */
+export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options: AwaitTokenOptions) {
+  const client = yield* SsoOidcClient.SsoOidcClient
+  const { authorization, registration } = options
+  const schedule = pollingSchedule({ interval: authorization.interval, maxBackoff: options.maxBackoff })
+  const poll = client.createToken({
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    grantType: GrantType.DeviceCode,
+    deviceCode: authorization.deviceCode
+  })
+  const polling = Effect.sleep(authorization.interval).pipe(
+    Effect.zipRight(Effect.retry(poll, options.onPoll ? Schedule.tapOutput(schedule, options.onPoll) : schedule)),
+    // The schedule never stops on these two; only the deadline ends them.
+    Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
+  )
+  const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  const remaining = Math.max(0, authorization.expiresAt.getTime() - now)
+  const reply = yield* Effect.timeoutFail(polling, { duration: Duration.millis(remaining), onTimeout: expired })
+  const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")
+  const token: Token = {
+    accessToken: reply.accessToken,
+    refreshToken: reply.refreshToken,
+    idToken: reply.idToken,
+    tokenType: reply.tokenType,
+    expiresAt: new Date(receivedAt + reply.expiresIn * 1000),
+    registration,
+    region: registration.region ?? client.region,
+    startUrl: options.startUrl
+  }
+  return token
+})
+
+const expired = () =>
+  new SsoOidcError.ExpiredToken({
+    error: "expired_token",
+    error_description: "The device code expired before the user authorized it"
+  })
+
+const expiredError = () => Effect.fail(expired())
+
+// -----------------------------------------------------------------------------
+// the stream
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeviceLoginOptions extends RegisterOptions {
+  /** The AWS access portal URL, e.g. `https://my-sso-portal.awsapps.com/start`. */
+  readonly startUrl: string
+  /** See {@link PollingOptions.maxBackoff}. */
+  readonly maxBackoff?: Duration.DurationInput | undefined
+}
+
+const eventOf = (decision: PollDecision): DeviceLoginEvent =>
+  decision.reason === "slow_down"
+    ? DeviceLoginEvent.SlowedDown({ attempt: decision.attempt, interval: decision.interval })
+    : DeviceLoginEvent.Pending({ attempt: decision.attempt, nextPollIn: decision.nextPollIn, reason: decision.reason })
+
+/**
+ * The whole device login as a stream of its progress: `Registered`,
+ * `AwaitingUser` (show the code), then `Pending` / `SlowedDown` per poll, and
+ * `Authorized` with the token, after which the stream ends. Failures are the
+ * typed errors of the operations. Stopping the stream (the consumer ends,
+ * `Stream.take`, interruption) stops every request at once.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const deviceLogin = (
+  options: DeviceLoginOptions
+): Stream.Stream<DeviceLoginEvent, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
+  Stream.unwrapScoped(
+    Effect.gen(function*() {
+      const mailbox = yield* Mailbox.make<DeviceLoginEvent, DeviceLoginError>()
+      const emit = (event: DeviceLoginEvent) => Effect.asVoid(mailbox.offer(event))
+      yield* Effect.gen(function*() {
+        const { registration, reused } = yield* register(options)
+        yield* emit(DeviceLoginEvent.Registered({ registration, reused }))
+        const authorization = yield* startAuthorization(registration, options.startUrl)
+        yield* emit(DeviceLoginEvent.AwaitingUser({
+          userCode: authorization.userCode,
+          verificationUri: authorization.verificationUri,
+          verificationUriComplete: authorization.verificationUriComplete,
+          expiresAt: authorization.expiresAt
+        }))
+        const token = yield* awaitToken({
+          registration,
+          authorization,
+          startUrl: options.startUrl,
+          maxBackoff: options.maxBackoff,
+          onPoll: (decision) => emit(eventOf(decision))
+        })
+        yield* emit(DeviceLoginEvent.Authorized({ token }))
+      }).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+      return Mailbox.toStream(mailbox)
+    })
+  )
+
+/**
+ * Runs {@link deviceLogin} to its end and returns the token, calling
+ * `onEvent` for each event on the way.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const login = (
+  options: DeviceLoginOptions & {
+    readonly onEvent?: ((event: DeviceLoginEvent) => Effect.Effect<void>) | undefined
+  }
+): Effect.Effect<Token, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
+  deviceLogin(options).pipe(
+    Stream.tap((event) => (options.onEvent ? options.onEvent(event) : Effect.void)),
+    Stream.runFold(Option.none<Token>(), (found, event) => event._tag === "Authorized" ? Option.some(event.token) : found),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.fail(expired()),
+      onSome: Effect.succeed
+    }))
+  )
