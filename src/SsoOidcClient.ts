@@ -21,7 +21,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as AwsCredentials from "./AwsCredentials.js"
 import * as Endpoint from "./Endpoint.js"
+import { signRequest } from "./internal/sigv4.js"
 import { VERSION } from "./internal/version.js"
 import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
 import * as SsoOidcError from "./SsoOidcError.js"
@@ -51,6 +53,18 @@ export interface Service {
   readonly createToken: (
     input: SsoOidcSchema.CreateTokenRequest
   ) => Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError>
+  /**
+   * Creates tokens for an application authenticated with IAM
+   * (`POST /token?aws_iam=t`), signed with SigV4 (signing name `sso-oauth`,
+   * the client's region). The only operation that needs credentials.
+   */
+  readonly createTokenWithIam: (
+    input: SsoOidcSchema.CreateTokenWithIamRequest
+  ) => Effect.Effect<
+    SsoOidcSchema.CreateTokenWithIamResponse,
+    SsoOidcError.CreateTokenWithIamError | AwsCredentials.CredentialsError,
+    AwsCredentials.AwsCredentials
+  >
 }
 
 /**
@@ -136,6 +150,23 @@ const CreateToken = operation<SsoOidcError.CreateTokenError>()({
   output: SsoOidcSchema.CreateTokenResponse
 })
 
+const CreateTokenWithIam = operation<SsoOidcError.CreateTokenWithIamError>()({
+  name: "CreateTokenWithIAM",
+  method: "createTokenWithIam",
+  path: "/token?aws_iam=t",
+  input: SsoOidcSchema.CreateTokenWithIamRequest,
+  output: SsoOidcSchema.CreateTokenWithIamResponse
+})
+
+/** The SigV4 signing name of the service. */
+const signingName = "sso-oauth"
+
+type Signer<E, R> = (request: HttpClientRequest.HttpClientRequest, body: string) => Effect.Effect<
+  HttpClientRequest.HttpClientRequest,
+  E,
+  R
+>
+
 const defaultTimeout = Duration.seconds(30)
 
 /** A custom endpoint must at least be an absolute http(s) URL. */
@@ -186,12 +217,9 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const timeout = options.timeout ?? defaultTimeout
   const schedule = options.retry === false ? undefined : backoff(options.retry ?? {})
 
-  const attempt = <I, IE, O, OE, E>(op: Operation<I, IE, O, OE, E>, url: string, body: string) =>
+  /** One request and its whole reply, or a `TransportError`. */
+  const exchange = (operation: SsoOidcError.OperationName, request: HttpClientRequest.HttpClientRequest) =>
     Effect.gen(function*() {
-      const request = HttpClientRequest.make("POST")(url + op.path).pipe(
-        HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),
-        HttpClientRequest.bodyText(body, "application/json")
-      )
       const response = yield* httpClient.execute(request)
       const text = yield* response.text
       return { response, text }
@@ -200,7 +228,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         RequestError: (error: HttpClientError.RequestError) =>
           Effect.fail(
             new SsoOidcError.TransportError({
-              operation: op.name,
+              operation,
               reason: "Transport",
               description: transportDescription(error.cause)
             })
@@ -208,7 +236,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         ResponseError: (error: HttpClientError.ResponseError) =>
           Effect.fail(
             new SsoOidcError.TransportError({
-              operation: op.name,
+              operation,
               reason: "Transport",
               description: `reply cut short: ${transportDescription(error.cause)}`
             })
@@ -218,13 +246,28 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         duration: timeout,
         onTimeout: () =>
           new SsoOidcError.TransportError({
-            operation: op.name,
+            operation,
             reason: "Timeout",
             description: `no complete reply within ${Duration.format(timeout)}`
           })
-      }),
-      Effect.flatMap(({ response, text }) => readReply(op, response, text))
+      })
     )
+
+  const attempt = <I, IE, O, OE, E, SE, SR>(
+    op: Operation<I, IE, O, OE, E>,
+    url: string,
+    body: string,
+    sign: Signer<SE, SR> | undefined
+  ): Effect.Effect<O, E | SE | SsoOidcError.TransportError, SR> =>
+    Effect.gen(function*() {
+      const unsigned = HttpClientRequest.make("POST")(url + op.path).pipe(
+        HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),
+        HttpClientRequest.bodyText(body, "application/json")
+      )
+      const request = sign === undefined ? unsigned : yield* sign(unsigned, body)
+      const { response, text } = yield* exchange(op.name, request)
+      return yield* readReply(op, response, text)
+    })
 
   const readReply = <I, IE, O, OE, E>(
     op: Operation<I, IE, O, OE, E>,
@@ -248,7 +291,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     return Effect.fail(errorFromReply(op.name, response.status, requestId, response.headers["x-amzn-errortype"], text) as E)
   }
 
-  const call = <I, IE, O, OE, E>(op: Operation<I, IE, O, OE, E>) =>
+  const call = <I, IE, O, OE, E, SE = never, SR = never>(op: Operation<I, IE, O, OE, E>, sign?: Signer<SE, SR>) =>
     Effect.fn(`SsoOidcClient.${op.method}`)(function*(input: I) {
       yield* Effect.annotateCurrentSpan({
         "rpc.system": "aws-api",
@@ -262,18 +305,32 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         )
       )
       const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
-      const once = attempt(op, url, body)
+      const once = attempt(op, url, body, sign)
       return yield* (schedule === undefined
         ? once
         : Effect.retry(once, { schedule, while: SsoOidcError.isTransient }))
-    }) as (input: I) => Effect.Effect<O, E>
+    }) as (input: I) => Effect.Effect<O, E | SE, SR>
+
+  const signWithIam: Signer<AwsCredentials.CredentialsError | Endpoint.EndpointError, AwsCredentials.AwsCredentials> = (
+    request,
+    body
+  ) =>
+    Effect.gen(function*() {
+      if (options.region === undefined) {
+        return yield* new Endpoint.EndpointError({ message: "Invalid Configuration: Missing Region" })
+      }
+      const credentials = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (service) => service.get)
+      const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+      return yield* signRequest(request, body, { credentials, region: options.region, service: signingName, now })
+    })
 
   return SsoOidcClient.of({
     region: options.region,
     endpoint,
     registerClient: call(RegisterClient),
     startDeviceAuthorization: call(StartDeviceAuthorization),
-    createToken: call(CreateToken)
+    createToken: call(CreateToken),
+    createTokenWithIam: call(CreateTokenWithIam, signWithIam)
   })
 })
 

@@ -22,3 +22,8 @@ export * as SsoOidcSchema from "./SsoOidcSchema.js"
  * @since 0.1.0
  */
 export * as DeviceLogin from "./DeviceLogin.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as AwsCredentials from "./AwsCredentials.js"

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8")
+
+/** The lines between `// --- example start` and `// --- example end`. */
+const exampleBlock = (path: string) => {
+  const text = read(path)
+  const start = text.indexOf("// --- example start\n")
+  const end = text.indexOf("// --- example end")
+  expect(start, `${path} has an example start marker`).toBeGreaterThanOrEqual(0)
+  expect(end, `${path} has an example end marker`).toBeGreaterThan(start)
+  return text.slice(start + "// --- example start\n".length, end).trimEnd()
+}
+
+describe("docs quote runnable examples verbatim", () => {
+  for (
+    const [doc, example] of [
+      ["README.md", "test/examples/readme.example.ts"],
+      ["docs/getting-started.md", "test/examples/getting-started.example.test.ts"]
+    ] as const
+  ) {
+    it(`${doc} quotes ${example}`, () => {
+      expect(read(doc)).toContain(exampleBlock(example))
+    })
+  }
+})
+
+describe("README", () => {
+  it("shows the set-up, test and main-job commands", () => {
+    const readme = read("README.md")
+    expect(readme).toContain("npm install")
+    expect(readme).toContain("npm test")
+    expect(readme).toContain("npm run demo")
+  })
+
+  it("links only to guides that exist", () => {
+    const links = [...read("README.md").matchAll(/\]\((docs\/[^)]+)\)/g)].map((m) => m[1]!)
+    expect(links.length).toBeGreaterThan(0)
+    for (const link of links) expect(() => read(link), link).not.toThrow()
+  })
+})
