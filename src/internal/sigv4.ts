@@ -29,9 +29,8 @@ export const signRequest = (
         if (!unsigned.has(name)) headers[name] = value
       }
       // The platform sends the body's content type as a header: sign it too.
-      if (request.body._tag !== "Empty" && headers["content-type"] === undefined) {
-        headers["content-type"] = request.body.contentType
-      }
+      const bodyType = request.body._tag === "Uint8Array" ? request.body.contentType : undefined
+      if (bodyType !== undefined && headers["content-type"] === undefined) headers["content-type"] = bodyType
       return new AwsV4Signer({
         method: request.method,
         url: request.url,
