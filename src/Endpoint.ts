@@ -70,6 +70,12 @@ export const resolve = (params: EndpointParameters): Either.Either<string, Endpo
   // Rule 2: `isSet(Region)`, then `PartitionResult = aws.partition(Region)`
   // (which always succeeds: unknown regions fall back to the `aws` partition).
   if (region !== undefined) {
+    // Not in the rule set, but what every AWS SDK checks before it: the region
+    // becomes part of a host name, so anything but a host label (`a@b/`, `x#`)
+    // could send the request, and its secrets, to another host.
+    if (!isHostLabel(region)) {
+      return fail(`Invalid Configuration: the region "${region}" is not a valid host label`)
+    }
     const partition = partitionOf(region)
 
     // 2.1: FIPS and dual-stack.
@@ -104,3 +110,6 @@ export const resolve = (params: EndpointParameters): Either.Either<string, Endpo
   // Rule 3: neither a custom endpoint nor a region.
   return fail("Invalid Configuration: Missing Region")
 }
+
+/** RFC 1123 host label: letters, digits and inner hyphens, 1 to 63 characters. */
+const isHostLabel = (value: string): boolean => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value)

@@ -12,7 +12,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -211,7 +211,8 @@ const backoff = (options: RetryOptions) => {
  * @category constructors
  */
 export const make = Effect.fnUntraced(function*(options: Options = {}) {
-  const baseClient = yield* HttpClient.HttpClient
+  // Trace context headers are of no use to AWS and would leak internal trace ids.
+  const baseClient = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
   const httpClient = options.transformClient ? options.transformClient(baseClient) : baseClient
   const endpoint = Endpoint.resolve(options).pipe(Either.flatMap(checkEndpoint))
   const timeout = options.timeout ?? defaultTimeout
@@ -354,7 +355,7 @@ const errorFromReply = (
   }
   const declared: ReadonlyArray<string> = SsoOidcError.operationErrors[operation]
   if (reply.name === undefined || !declared.includes(reply.name)) {
-    return new SsoOidcError.ServiceError({ ...common, ...(reply.name === undefined ? {} : { name: reply.name }) })
+    return new SsoOidcError.ServiceError({ ...common, ...(reply.name === undefined ? {} : { errorType: reply.name }) })
   }
   switch (reply.name as SsoOidcError.WireName) {
     case "AccessDeniedException":
@@ -392,7 +393,17 @@ const optionalString = (name: string) =>
     Config.map(Option.filter((value) => value.trim() !== ""))
   )
 
-const optionalBoolean = (name: string) => Config.boolean(name).pipe(Config.option)
+/** A boolean as the AWS CLI reads it: `true` / `false` in any case. */
+const optionalBoolean = (name: string) =>
+  Config.string(name).pipe(
+    Config.mapOrFail((value) => {
+      const lower = value.trim().toLowerCase()
+      return lower === "true" || lower === "false"
+        ? Either.right(lower === "true")
+        : Either.left(ConfigError.InvalidData([name], `Expected true or false, got "${value}"`))
+    }),
+    Config.option
+  )
 
 /**
  * The endpoint settings the AWS CLI and SDKs read from the environment:

@@ -305,7 +305,7 @@ export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantTyp
 /**
  * A non-2xx reply whose error name the operation does not declare: an unknown
  * name, no name at all (a proxy's 502 page), or a known name that the model
- * does not list for this operation. It keeps the sanitized `name`.
+ * does not list for this operation. It keeps the sanitized name as `errorType`.
  *
  * @since 0.1.0
  * @category errors
@@ -314,13 +314,13 @@ export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-o
   "ServiceError",
   {
     ...serviceErrorFields,
-    /** The sanitized error name, when the reply named one. */
-    name: Schema.optional(Schema.String)
+    /** The sanitized error name (as in `x-amzn-ErrorType`), when the reply named one. */
+    errorType: Schema.optional(Schema.String)
   }
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, this.name)
+    return describe(this, this.errorType)
   }
 }
 

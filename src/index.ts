@@ -27,3 +27,8 @@ export * as DeviceLogin from "./DeviceLogin.js"
  * @since 0.1.0
  */
 export * as AwsCredentials from "./AwsCredentials.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
