@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -263,7 +264,8 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     Effect.gen(function*() {
       const unsigned = HttpClientRequest.make("POST")(url + op.path).pipe(
         HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),
-        HttpClientRequest.bodyText(body, "application/json")
+        // A string body goes to fetch as it is; a byte body makes undici stream it.
+        HttpClientRequest.setBody(HttpBody.raw(body, { contentType: "application/json" }))
       )
       const request = sign === undefined ? unsigned : yield* sign(unsigned, body)
       const { response, text } = yield* exchange(op.name, request)

@@ -29,7 +29,9 @@ export const signRequest = (
         if (!unsigned.has(name)) headers[name] = value
       }
       // The platform sends the body's content type as a header: sign it too.
-      const bodyType = request.body._tag === "Uint8Array" ? request.body.contentType : undefined
+      const bodyType = request.body._tag === "Uint8Array" || request.body._tag === "Raw"
+        ? request.body.contentType
+        : undefined
       if (bodyType !== undefined && headers["content-type"] === undefined) headers["content-type"] = bodyType
       return new AwsV4Signer({
         method: request.method,

@@ -71,7 +71,11 @@ export const transportFailure = (message = "connect ECONNREFUSED 127.0.0.1:1"): 
 export const hang: Reply = { _tag: "Hang" }
 
 const bodyText = (request: HttpClientRequest.HttpClientRequest): string =>
-  request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+  request.body._tag === "Uint8Array"
+    ? new TextDecoder().decode(request.body.body)
+    : request.body._tag === "Raw" && typeof request.body.body === "string"
+    ? request.body.body
+    : ""
 
 const parse = (text: string): unknown => {
   try {

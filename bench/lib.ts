@@ -1,0 +1,41 @@
+/** Small helpers shared by the benchmark scripts. */
+import { spawn } from "node:child_process"
+import { once } from "node:events"
+
+export interface Summary {
+  readonly median: number
+  readonly min: number
+  readonly max: number
+  readonly runs: number
+}
+
+export const summarize = (values: ReadonlyArray<number>): Summary => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length }
+}
+
+export const fmt = (value: number, digits = 1) => value.toFixed(digits)
+
+export const fmtSummary = (s: Summary, unit: string, digits = 1) =>
+  `${fmt(s.median, digits)} ${unit} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`
+
+/** Starts `node script` and waits for its first stdout line, which must be the port it listens on. */
+export const startServer = async (script: string, args: ReadonlyArray<string> = []) => {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+  const [chunk] = (await once(child.stdout!, "data")) as [Buffer]
+  const port = Number(chunk.toString().trim().split("\n")[0])
+  if (!Number.isInteger(port)) throw new Error(`${script} did not print a port`)
+  return { port, stop: () => child.kill() }
+}
+
+/** Wall time of a command in milliseconds. */
+export const timeCommand = async (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) => {
+  const start = process.hrtime.bigint()
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "ignore"], env })
+  const [code] = (await once(child, "exit")) as [number]
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}`)
+  return ms
+}
