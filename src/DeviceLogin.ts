@@ -25,7 +25,9 @@ import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Stream from "effect/Stream"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
-import { GrantType } from "./SsoOidcSchema.js"
+import * as SsoOidcSchema from "./SsoOidcSchema.js"
+
+const { GrantType } = SsoOidcSchema
 
 // -----------------------------------------------------------------------------
 // models
@@ -248,9 +250,11 @@ export const pollingSchedule = (
       } else if (SsoOidcError.isTransient(error)) {
         reason = "transient_error"
         transientStreak = state.transientStreak + 1
-        const step = Math.min(intervalMillis * 2 ** transientStreak, Math.max(maxBackoffMillis, intervalMillis))
-        // Jitter only lengthens the wait, so a poll never comes before the interval.
-        waitMillis = Math.round(step * (1 + (yield* Random.next) * 0.2))
+        const cap = Math.max(maxBackoffMillis, intervalMillis)
+        const step = Math.min(intervalMillis * 2 ** transientStreak, cap)
+        // Jitter only lengthens the wait, so a poll never comes before the
+        // interval; the cap applies after it, so it is the largest wait.
+        waitMillis = Math.min(Math.round(step * (1 + (yield* Random.next) * 0.2)), cap)
       } else {
         return [state, finalDecision(state), ScheduleDecision.done] as const
       }
@@ -408,19 +412,35 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
   const client = yield* SsoOidcClient.SsoOidcClient
   const { authorization, registration } = options
   const schedule = pollingSchedule({ interval: authorization.interval, maxBackoff: options.maxBackoff })
-  const poll = client.createToken({
-    clientId: registration.clientId,
-    clientSecret: registration.clientSecret,
-    grantType: GrantType.DeviceCode,
-    deviceCode: authorization.deviceCode
-  })
+  const deadline = authorization.expiresAt.getTime()
+  const poll = Effect.flatMap(
+    Effect.clockWith((clock) => clock.currentTimeMillis),
+    (now): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
+      // A poll due at or after the expiry is not sent: the code is dead by then.
+      now >= deadline
+        ? Effect.fail(expired())
+        : client.createToken({
+          clientId: registration.clientId,
+          clientSecret: registration.clientSecret,
+          grantType: GrantType.DeviceCode,
+          deviceCode: authorization.deviceCode
+        })
+  ).pipe(
+    // No quick client-side resends while polling: RFC 8628 wants the interval
+    // between polls, and the schedule backs off from it after transient errors.
+    SsoOidcClient.withoutRetries
+  )
+  const onPoll = options.onPoll
+  const observed = onPoll === undefined ? schedule : Schedule.onDecision(schedule, (decision, next) =>
+    // Only decisions to poll again are progress; the last one is the end.
+    ScheduleDecision.isContinue(next) ? onPoll(decision) : Effect.void)
   const polling = Effect.sleep(authorization.interval).pipe(
-    Effect.zipRight(Effect.retry(poll, options.onPoll ? Schedule.tapOutput(schedule, options.onPoll) : schedule)),
+    Effect.zipRight(Effect.retry(poll, observed)),
     // The schedule never stops on these two; only the deadline ends them.
     Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
   )
   const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  const remaining = Math.max(0, authorization.expiresAt.getTime() - now)
+  const remaining = Math.max(0, deadline - now)
   const reply = yield* Effect.timeoutFail(polling, { duration: Duration.millis(remaining), onTimeout: expired })
   const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
   if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")

@@ -18,6 +18,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -103,6 +104,20 @@ export interface Options extends Endpoint.EndpointParameters {
   /** A hook to decorate the HTTP client (tracing, proxies, extra headers). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
+
+/** Set by {@link withoutRetries}. */
+const retriesDisabled = FiberRef.unsafeMake(false)
+
+/**
+ * Runs `effect` with the client's transient retries turned off, for callers
+ * that own their retry policy: the device login's polling, which must keep
+ * the interval between polls and backs off by itself.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withoutRetries = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(effect, retriesDisabled, true)
 
 /**
  * The `User-Agent` the client sends.
@@ -309,7 +324,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       )
       const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
       const once = attempt(op, url, body, sign)
-      return yield* (schedule === undefined
+      return yield* (schedule === undefined || (yield* FiberRef.get(retriesDisabled))
         ? once
         : Effect.retry(once, { schedule, while: SsoOidcError.isTransient }))
     }) as (input: I) => Effect.Effect<O, E | SE, SR>
