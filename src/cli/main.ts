@@ -7,13 +7,14 @@
 import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { VERSION } from "../internal/version.js"
+import { demoCommand, emulatorCommand } from "./emulator.js"
 import { loginCommand } from "./login.js"
 import { operationCommands } from "./operations.js"
 import { describeFailure, expandListFlags } from "./shared.js"
 
 export const rootCommand = Command.make("sso-oidc").pipe(
   Command.withDescription("AWS IAM Identity Center OIDC from the command line"),
-  Command.withSubcommands([...operationCommands, loginCommand])
+  Command.withSubcommands([...operationCommands, loginCommand, emulatorCommand, demoCommand])
 )
 
 const cliApp = Command.run(rootCommand, { name: "sso-oidc", version: VERSION })

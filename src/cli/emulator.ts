@@ -1,0 +1,82 @@
+/**
+ * `sso-oidc emulator` (the local service in the foreground) and
+ * `sso-oidc demo` (a device login against it).
+ *
+ * @internal
+ */
+import { Command, Options } from "@effect/cli"
+import { FetchHttpClient } from "@effect/platform"
+import { Console, Duration, Effect, Layer, Option } from "effect"
+import * as Emulator from "../Emulator.js"
+import * as SsoOidcClient from "../SsoOidcClient.js"
+import { displayMode, runLogin } from "./login.js"
+
+const seconds = (name: string, description: string) =>
+  Options.integer(name).pipe(Options.withDescription(description), Options.optional)
+
+const emulatorOptions = {
+  port: Options.integer("port").pipe(
+    Options.withDescription("TCP port on 127.0.0.1 (default: an ephemeral port)"),
+    Options.withDefault(0)
+  ),
+  autoApproveAfter: seconds("auto-approve-after", "Approve every device code this many seconds after it is issued"),
+  interval: seconds("interval", "The polling interval the emulator asks for, in seconds (default 1)")
+}
+
+const toLayerOptions = (flags: {
+  readonly port: number
+  readonly autoApproveAfter: Option.Option<number>
+  readonly interval: Option.Option<number>
+}): Emulator.LayerOptions => ({
+  port: flags.port,
+  ...(Option.isSome(flags.autoApproveAfter) ? { autoApproveAfter: Duration.seconds(flags.autoApproveAfter.value) } : {}),
+  ...(Option.isSome(flags.interval) ? { interval: Duration.seconds(flags.interval.value) } : {})
+})
+
+export const emulatorCommand = Command.make("emulator", emulatorOptions, (flags) =>
+  Effect.gen(function*() {
+    const emulator = yield* Emulator.Emulator
+    yield* Console.log(`SSO OIDC emulator listening on ${emulator.url} (Ctrl-C stops it)`)
+    yield* Console.log(`Verification page: ${emulator.url}/device`)
+    yield* Console.log(
+      `Try: sso-oidc login --region us-east-1 --endpoint-url ${emulator.url} --start-url ${emulator.url}/start`
+    )
+    return yield* Effect.never
+  }).pipe(Effect.provide(Emulator.layer(toLayerOptions(flags))))).pipe(
+    Command.withDescription("Run a local SSO OIDC emulator on 127.0.0.1 in the foreground")
+  )
+
+const demoOptions = {
+  output: Options.choice("output", ["text", "json"]).pipe(
+    Options.withDescription("text: a live display on a terminal, plain lines otherwise; json: one JSON object per event"),
+    Options.withDefault("text" as const)
+  ),
+  approveAfter: Options.integer("approve-after").pipe(
+    Options.withDescription("Seconds before the emulator approves the code, as a person would"),
+    Options.withDefault(3)
+  )
+}
+
+export const demoCommand = Command.make("demo", demoOptions, (flags) =>
+  Effect.gen(function*() {
+    const emulator = yield* Emulator.Emulator
+    if (flags.output === "text") {
+      yield* Console.log(`Demo: a device login against the local emulator at ${emulator.url}.`)
+      yield* Console.log(`Nobody needs to open the page: the emulator approves the code after ${flags.approveAfter} s.\n`)
+    }
+    yield* runLogin({
+      startUrl: `${emulator.url}/start`,
+      noBrowser: true,
+      mode: displayMode(flags.output),
+      clientName: Option.some("sso-oidc-demo"),
+      scopes: ["sso:account:access"]
+    }).pipe(
+      Effect.provide(
+        SsoOidcClient.layer({ region: "us-east-1", endpoint: emulator.url }).pipe(Layer.provide(FetchHttpClient.layer))
+      )
+    )
+  }).pipe(
+    Effect.provide(Emulator.layer({ port: 0, autoApproveAfter: Duration.seconds(flags.approveAfter) }))
+  )).pipe(
+    Command.withDescription("Sign in against a local emulator that approves by itself: the whole flow, no AWS account")
+  )
