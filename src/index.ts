@@ -32,3 +32,8 @@ export * as AwsCredentials from "./AwsCredentials.js"
  * @since 0.1.0
  */
 export * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Emulator from "./Emulator.js"

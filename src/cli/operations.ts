@@ -6,7 +6,8 @@
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import { Data, Effect, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
+import * as AwsCredentials from "../AwsCredentials.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcSchema from "../SsoOidcSchema.js"
 import { clientLayer, encodeReply, globalOptions, printReply, splitList } from "./shared.js"
@@ -106,11 +107,6 @@ const createToken = Command.make(
     }).pipe(Effect.provide(clientLayer(flags)))
 ).pipe(Command.withDescription("Create an access token (CreateToken)"))
 
-/**
- * CreateTokenWithIAM is SigV4-signed; until signing lands, the command says so.
- */
-export class NotYetAvailable extends Data.TaggedError("NotYetAvailable")<{ readonly message: string }> {}
-
 const createTokenWithIam = Command.make(
   "create-token-with-iam",
   {
@@ -127,12 +123,29 @@ const createTokenWithIam = Command.make(
     requestedTokenType: optionalText("requested-token-type", "The requested token type URI"),
     codeVerifier: optionalText("code-verifier", "The PKCE code verifier")
   },
-  () =>
-    Effect.fail(
-      new NotYetAvailable({
-        message: "create-token-with-iam needs SigV4 request signing, which this release does not have yet"
+  (flags) =>
+    Effect.gen(function*() {
+      const client = yield* SsoOidcClient.SsoOidcClient
+      const reply = yield* client.createTokenWithIam({
+        clientId: flags.clientId,
+        grantType: flags.grantType,
+        ...when("code", flags.code),
+        ...when("refreshToken", secret(flags.refreshToken)),
+        ...when("assertion", secret(flags.assertion)),
+        ...whenList("scope", flags.scope),
+        ...when("redirectUri", flags.redirectUri),
+        ...when("subjectToken", secret(flags.subjectToken)),
+        ...when("subjectTokenType", flags.subjectTokenType),
+        ...when("requestedTokenType", flags.requestedTokenType),
+        ...when("codeVerifier", secret(flags.codeVerifier))
       })
-    )
-).pipe(Command.withDescription("Create an access token with IAM credentials (CreateTokenWithIAM; not yet available)"))
+      const encoded = yield* encodeReply("CreateTokenWithIAM", SsoOidcSchema.CreateTokenWithIamResponse, reply)
+      yield* printReply(encoded, flags.output)
+    }).pipe(Effect.provide(clientLayer(flags)), Effect.provide(AwsCredentials.layerEnv))
+).pipe(
+  Command.withDescription(
+    "Create an access token as an IAM principal (CreateTokenWithIAM; SigV4 with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN)"
+  )
+)
 
 export const operationCommands = [registerClient, startDeviceAuthorization, createToken, createTokenWithIam] as const
