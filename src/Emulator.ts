@@ -1,0 +1,1065 @@
+/**
+ * A local emulator of the SSO OIDC service (AWS IAM Identity Center OIDC) for
+ * tests and demos: RegisterClient, StartDeviceAuthorization and CreateToken
+ * with the service's wire format, a verification page where a person (or a
+ * test) approves or denies a user code, the device-flow rules (interval,
+ * slow_down, expiry, one-time device codes, rotating refresh tokens) and fault
+ * injection.
+ *
+ * One pure request handler over in-memory state serves two front ends:
+ * - {@link layer}: a real HTTP server on 127.0.0.1 (Node);
+ * - {@link layerInProcess}: an `HttpClient` that calls the handler in the
+ *   caller's fiber, with no socket, so under `TestClock` a whole login runs
+ *   in virtual time.
+ *
+ * @since 0.1.0
+ */
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Http from "node:http"
+import * as Faults from "./internal/emulator/faults.js"
+import * as Page from "./internal/emulator/page.js"
+import * as Random_ from "./internal/emulator/random.js"
+import * as State from "./internal/emulator/state.js"
+import * as Wire from "./internal/emulator/wire.js"
+import type { OperationName } from "./SsoOidcError.js"
+
+// -----------------------------------------------------------------------------
+// the handler's request and reply
+// -----------------------------------------------------------------------------
+
+/**
+ * An HTTP request as the handler sees it, whichever front end received it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HandlerRequest {
+  /** `GET`, `POST`, … */
+  readonly method: string
+  /** The path without the query, e.g. `/token`. */
+  readonly path: string
+  /** The query parameters (the last value of a repeated name). */
+  readonly query: Readonly<Record<string, string>>
+  /** The request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The request body as text (empty when there is none). */
+  readonly bodyText: string
+}
+
+/**
+ * The handler's reply. When `resetConnection` is true the front end drops the
+ * connection instead of replying (the real server destroys the socket; the
+ * in-process client fails with a `RequestError` of reason `Transport`), and
+ * the other members are meaningless.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface HandlerResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly bodyText: string
+  readonly resetConnection?: boolean | undefined
+}
+
+// -----------------------------------------------------------------------------
+// state views
+// -----------------------------------------------------------------------------
+
+/**
+ * The status of a device authorization: `pending` until the user decides
+ * (or auto-approval fires), `approved`/`denied`, `consumed` once its token was
+ * issued, `expired` once `expiresIn` passed without a token.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AuthorizationStatus = State.AuthorizationStatus
+
+/**
+ * A device authorization as the emulator holds it. The device code is `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationView {
+  readonly userCode: string
+  readonly deviceCode: Redacted.Redacted<string>
+  readonly clientId: string
+  readonly startUrl: string
+  readonly status: AuthorizationStatus
+  /** The interval now in force: the configured one plus 5 s per slow_down. */
+  readonly interval: Duration.Duration
+  readonly issuedAt: Date
+  readonly expiresAt: Date
+  /** CreateToken calls made with this device code. */
+  readonly polls: number
+  /** How many of them were answered with slow_down. */
+  readonly slowDowns: number
+  readonly lastPollAt: Date | undefined
+}
+
+/**
+ * A client registration. The client secret is `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RegistrationView {
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  readonly clientName: string
+  readonly clientType: string
+  readonly scopes: ReadonlyArray<string>
+  /** The grants the client may use: the registered ones, or device code and refresh token by default. */
+  readonly grantTypes: ReadonlyArray<string>
+  readonly redirectUris: ReadonlyArray<string>
+  readonly issuerUrl: string | undefined
+  /** Epoch seconds, as on the wire. */
+  readonly clientIdIssuedAt: number
+  /** Epoch seconds, as on the wire. */
+  readonly clientSecretExpiresAt: number
+}
+
+/**
+ * An issued token. Both tokens are `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TokenView {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly refreshToken: Redacted.Redacted<string> | undefined
+  /** False once the refresh token was used (they rotate) or when there is none. */
+  readonly refreshTokenActive: boolean
+  readonly clientId: string
+  /** The grant that issued it. */
+  readonly grantType: string
+  readonly scopes: ReadonlyArray<string>
+  readonly issuedAt: Date
+  readonly expiresAt: Date
+}
+
+/**
+ * What a request was: one of the four operations, the verification page, or
+ * anything else.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestKind = OperationName | "VerificationPage" | "Unknown"
+
+/**
+ * One request the emulator received (never its body or secrets).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestRecord {
+  readonly kind: RequestKind
+  readonly method: string
+  readonly path: string
+  /** When it arrived, in `Clock` time. */
+  readonly at: Date
+  /** The reply's status; `undefined` when the connection was reset. */
+  readonly status: number | undefined
+  /** The error name of an error reply, e.g. `SlowDownException`. */
+  readonly errorName: string | undefined
+  /** The tags of the injected faults that fired for it. */
+  readonly faults: ReadonlyArray<Fault["_tag"]>
+}
+
+/**
+ * Requests received per kind.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestCounts = Readonly<Record<RequestKind, number>>
+
+// -----------------------------------------------------------------------------
+// faults
+// -----------------------------------------------------------------------------
+
+/**
+ * Reply with `status`; with `errorName`, as AWS shapes an error (the name in
+ * `x-amzn-ErrorType`, `{ error, error_description }` in the body), else with
+ * a JSON body that names no error (like a proxy or load balancer).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface StatusFault {
+  readonly _tag: "Status"
+  readonly status: number
+  readonly errorName?: string | undefined
+  /** The OAuth `error` code; default: the model's code for `errorName`. */
+  readonly error?: string | undefined
+  readonly description?: string | undefined
+}
+
+/**
+ * An error whose name the model does not know (default
+ * `EmulatorInjectedException`, HTTP 400), shaped like AWS's errors.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface UnknownErrorFault {
+  readonly _tag: "UnknownError"
+  readonly name: string
+  readonly status: number
+}
+
+/**
+ * Wait (a `Clock` sleep: virtual under `TestClock`) before handling the
+ * request; later rules still apply.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface DelayFault {
+  readonly _tag: "Delay"
+  readonly duration: Duration.Duration
+}
+
+/**
+ * Drop the connection without a reply.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface ResetFault {
+  readonly _tag: "Reset"
+}
+
+/**
+ * Reply with an empty body (default status 200).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface EmptyBodyFault {
+  readonly _tag: "EmptyBody"
+  readonly status: number
+}
+
+/**
+ * Reply with an HTML body labelled `application/json` (default status 200).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface NotJsonFault {
+  readonly _tag: "NotJson"
+  readonly status: number
+}
+
+/**
+ * Reply with JSON whose members all have the wrong types (default status 200).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface WrongShapeFault {
+  readonly _tag: "WrongShape"
+  readonly status: number
+}
+
+/**
+ * Reply with `bytes` of non-JSON filler (default 10 MiB, status 200).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface HugeBodyFault {
+  readonly _tag: "HugeBody"
+  readonly status: number
+  readonly bytes: number
+}
+
+/**
+ * Handle the request normally but label the reply with another content type
+ * (default `text/html; charset=utf-8`).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface WrongContentTypeFault {
+  readonly _tag: "WrongContentType"
+  readonly contentType: string
+}
+
+/**
+ * A fault the emulator can inject.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export type Fault =
+  | StatusFault
+  | UnknownErrorFault
+  | DelayFault
+  | ResetFault
+  | EmptyBodyFault
+  | NotJsonFault
+  | WrongShapeFault
+  | HugeBodyFault
+  | WrongContentTypeFault
+
+/**
+ * Constructors of {@link Fault}.
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export const Fault = {
+  /** Reply `status`, optionally as the AWS error `errorName` (e.g. `InternalServerException`). */
+  status: (
+    status: number,
+    options: { readonly errorName?: string; readonly error?: string; readonly description?: string } = {}
+  ): StatusFault => ({ _tag: "Status", status, ...options }),
+  /** An error name the model does not know. */
+  unknownError: (name = "EmulatorInjectedException", status = 400): UnknownErrorFault => ({
+    _tag: "UnknownError",
+    name,
+    status
+  }),
+  /** Wait before handling (in `Clock` time). */
+  delay: (duration: Duration.DurationInput): DelayFault => ({ _tag: "Delay", duration: Duration.decode(duration) }),
+  /** Drop the connection. */
+  reset: (): ResetFault => ({ _tag: "Reset" }),
+  /** An empty body. */
+  emptyBody: (status = 200): EmptyBodyFault => ({ _tag: "EmptyBody", status }),
+  /** A body that is not JSON. */
+  notJson: (status = 200): NotJsonFault => ({ _tag: "NotJson", status }),
+  /** JSON of the wrong shape. */
+  wrongShape: (status = 200): WrongShapeFault => ({ _tag: "WrongShape", status }),
+  /** A huge non-JSON body (default 10 MiB). */
+  hugeBody: (bytes = 10 * 1024 * 1024, status = 200): HugeBodyFault => ({ _tag: "HugeBody", status, bytes }),
+  /** The normal reply with another content type. */
+  wrongContentType: (contentType = "text/html; charset=utf-8"): WrongContentTypeFault => ({
+    _tag: "WrongContentType",
+    contentType
+  })
+} as const
+
+/**
+ * When to inject a fault. Rules are tried in order for each request to one of
+ * the four operations (never the verification page): a rule fires when it
+ * targets the operation (`operation` absent or `"*"` means all), has firings
+ * left (`count`, default unlimited) and a uniform draw from Effect's `Random`
+ * is below `ratio` (default 1: always, with no draw involved). Delays add up;
+ * the first other fault that fires decides the reply, and the request is then
+ * not processed at all (except for `WrongContentType`, which relabels the
+ * normal reply).
+ *
+ * @since 0.1.0
+ * @category faults
+ */
+export interface FaultRule {
+  readonly fault: Fault
+  readonly operation?: OperationName | ReadonlyArray<OperationName> | "*" | undefined
+  /** Probability in [0, 1] that the rule fires for a matching request. Default 1. */
+  readonly ratio?: number | undefined
+  /** How many times the rule may fire. Default: no limit. */
+  readonly count?: number | undefined
+}
+
+// -----------------------------------------------------------------------------
+// errors of the controls
+// -----------------------------------------------------------------------------
+
+/**
+ * No device authorization has this user code.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownUserCode extends Schema.TaggedError<UnknownUserCode>("effect-sso-oidc/Emulator/UnknownUserCode")(
+  "UnknownUserCode",
+  { userCode: Schema.String }
+) {
+  override get message() {
+    return `No device authorization has the user code ${this.userCode}`
+  }
+}
+
+/**
+ * The device authorization was already decided the other way, used or expired.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthorizationNotPending extends Schema.TaggedError<AuthorizationNotPending>(
+  "effect-sso-oidc/Emulator/AuthorizationNotPending"
+)("AuthorizationNotPending", {
+  userCode: Schema.String,
+  status: Schema.Literal("pending", "approved", "denied", "consumed", "expired")
+}) {
+  override get message() {
+    return `The device authorization ${this.userCode} is ${this.status}, not pending`
+  }
+}
+
+// -----------------------------------------------------------------------------
+// the service
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * The emulator's base URL, used in `verificationUri`. Default
+   * `http://emulator.invalid`; {@link layer} sets the real one.
+   */
+  readonly url?: string | undefined
+  /**
+   * The polling interval StartDeviceAuthorization returns and CreateToken
+   * enforces. Default 1 second, as the model's example and the real service
+   * answer. Sent in whole seconds (rounded up); 0 turns slow_down off.
+   */
+  readonly interval?: Duration.DurationInput | undefined
+  /** How long a device code lives (`expiresIn`). Default 600 seconds. Whole seconds (rounded down). */
+  readonly deviceCodeExpiresIn?: Duration.DurationInput | undefined
+  /** Access token lifetime (CreateToken `expiresIn`). Default 3600 seconds. Whole seconds (rounded down). */
+  readonly tokenExpiresIn?: Duration.DurationInput | undefined
+  /** How long a registration lives (`clientSecretExpiresAt`). Default 90 days. */
+  readonly registrationLifetime?: Duration.DurationInput | undefined
+  /**
+   * Approve every device authorization this long after StartDeviceAuthorization,
+   * in `Clock` time. Default: never (approve through the page or {@link Service.approve}).
+   */
+  readonly autoApproveAfter?: Duration.DurationInput | undefined
+  /** Faults in force from the start (see {@link Service.setFaults}). */
+  readonly faults?: ReadonlyArray<FaultRule> | undefined
+}
+
+/**
+ * The emulator: its handler and the controls tests use.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The base URL clients use as their endpoint, without a trailing slash. */
+  readonly url: string
+  /** The request handler both front ends use. Reads time only from `Clock`. */
+  readonly handle: (request: HandlerRequest) => Effect.Effect<HandlerResponse>
+  /** Approves the device authorization with this user code (any case, dash optional). */
+  readonly approve: (userCode: string) => Effect.Effect<void, UnknownUserCode | AuthorizationNotPending>
+  /** Denies the device authorization with this user code. */
+  readonly deny: (userCode: string) => Effect.Effect<void, UnknownUserCode | AuthorizationNotPending>
+  /** Makes the device authorization with this user code expire now. */
+  readonly expireAuthorization: (userCode: string) => Effect.Effect<void, UnknownUserCode>
+  /** The device authorizations, oldest first, with their status now. */
+  readonly authorizations: Effect.Effect<ReadonlyArray<AuthorizationView>>
+  /** The client registrations, oldest first. */
+  readonly registrations: Effect.Effect<ReadonlyArray<RegistrationView>>
+  /** The tokens issued, oldest first. */
+  readonly tokens: Effect.Effect<ReadonlyArray<TokenView>>
+  /** The requests received, oldest first (the last 1000). */
+  readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
+  /** How many requests of each kind were received. */
+  readonly counts: Effect.Effect<RequestCounts>
+  /** Replaces the fault rules (their counts start afresh). */
+  readonly setFaults: (faults: ReadonlyArray<FaultRule>) => Effect.Effect<void>
+  /** Removes every fault rule. */
+  readonly clearFaults: Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Emulator extends Context.Tag("effect-sso-oidc/Emulator")<Emulator, Emulator.Service>() {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export declare namespace Emulator {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export type Service = EmulatorService
+}
+
+type EmulatorService = Service
+
+/**
+ * The URL of the in-process emulator (`.invalid` can never resolve, so a
+ * request that escapes to the network fails at once).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const inProcessUrl = "http://emulator.invalid"
+
+const maxLoggedRequests = 1000
+
+/** The largest request body the HTTP server reads (the service's requests are a few KiB). */
+const maxRequestBody = 1024 * 1024
+
+const secondsOf = (input: Duration.DurationInput | undefined, fallback: number, round: (n: number) => number) =>
+  input === undefined ? fallback : Math.max(0, round(Duration.toMillis(Duration.decode(input)) / 1000))
+
+const zeroCounts: RequestCounts = {
+  RegisterClient: 0,
+  StartDeviceAuthorization: 0,
+  CreateToken: 0,
+  CreateTokenWithIAM: 0,
+  VerificationPage: 0,
+  Unknown: 0
+}
+
+/**
+ * Whether a form POST comes from the emulator's own page. Browsers send
+ * `Origin` (and `Sec-Fetch-Site`) with form posts; a page of another site
+ * must not approve a code. `localhost` stands for `127.0.0.1`. Requests with
+ * neither header (tests, `curl`) are accepted.
+ */
+const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string): boolean => {
+  const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
+  if (header("sec-fetch-site") === "cross-site") return false
+  const origin = header("origin")
+  if (origin === undefined) return true
+  const own = new URL(baseUrl)
+  const aliases = own.hostname === "127.0.0.1" ? ["127.0.0.1", "localhost", "[::1]"] : [own.hostname]
+  return aliases.some((host) => origin === `${own.protocol}//${host}${own.port === "" ? "" : `:${own.port}`}`)
+}
+
+const kindOf = (request: HandlerRequest): RequestKind => {
+  switch (request.path) {
+    case "/client/register":
+      return request.method === "POST" ? "RegisterClient" : "Unknown"
+    case "/device_authorization":
+      return request.method === "POST" ? "StartDeviceAuthorization" : "Unknown"
+    case "/token":
+      if (request.method !== "POST") return "Unknown"
+      return request.query["aws_iam"] === undefined ? "CreateToken" : "CreateTokenWithIAM"
+    case "/device":
+      return "VerificationPage"
+    default:
+      return "Unknown"
+  }
+}
+
+/**
+ * Builds an emulator: its state, handler and controls. Nothing is served;
+ * see {@link layer}, {@link layerInProcess}, {@link toHttpApp} and
+ * {@link toHttpClient}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: Options = {}): Effect.Effect<Service> =>
+  Effect.gen(function*() {
+    const settings: State.Settings = {
+      baseUrl: (options.url ?? inProcessUrl).replace(/\/+$/, ""),
+      intervalSeconds: secondsOf(options.interval, 1, Math.ceil),
+      deviceCodeExpiresInSeconds: secondsOf(options.deviceCodeExpiresIn, 600, Math.floor),
+      tokenExpiresInSeconds: secondsOf(options.tokenExpiresIn, 3600, Math.floor),
+      registrationLifetimeSeconds: secondsOf(options.registrationLifetime, 90 * 24 * 60 * 60, Math.floor),
+      autoApproveAfterMillis: options.autoApproveAfter === undefined
+        ? undefined
+        : Duration.toMillis(Duration.decode(options.autoApproveAfter))
+    }
+    const state = yield* Ref.make<State.State>(State.empty)
+    const faults = yield* Ref.make(Faults.arm(options.faults ?? []))
+    const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
+    const counts = yield* Ref.make<RequestCounts>(zeroCounts)
+
+    const now = Clock.currentTimeMillis
+
+    // --- operations -----------------------------------------------------------
+
+    const operation = (kind: OperationName, bodyText: string): Effect.Effect<Wire.Outcome> =>
+      Effect.gen(function*() {
+        if (kind === "CreateTokenWithIAM") {
+          return Wire.err(
+            "InvalidRequestException",
+            "CreateTokenWithIAM (POST /token?aws_iam=t) is not supported by this emulator yet: " +
+              "it does not verify SigV4 signatures"
+          )
+        }
+        const body = Wire.parseObject(bodyText)
+        if (body._tag === "Err") return body
+        switch (kind) {
+          case "RegisterClient": {
+            const fresh = { clientId: yield* Random_.token(24), clientSecret: yield* Random_.token(96) }
+            const at = yield* now
+            return yield* Ref.modify(state, (s) => State.registerClient(s, body.value, at, fresh, settings))
+          }
+          case "StartDeviceAuthorization": {
+            for (;;) {
+              const fresh = { deviceCode: yield* Random_.token(48), userCode: yield* Random_.userCode }
+              const at = yield* now
+              const outcome = yield* Ref.modify(
+                state,
+                (s) => State.startDeviceAuthorization(s, body.value, at, fresh, settings)
+              )
+              if (outcome !== "collision") return outcome
+            }
+          }
+          case "CreateToken": {
+            const fresh = { accessToken: yield* Random_.token(64, "aoa"), refreshToken: yield* Random_.token(64, "aor") }
+            const at = yield* now
+            return yield* Ref.modify(state, (s) => State.createToken(s, body.value, at, fresh, settings))
+          }
+        }
+      })
+
+    const api = (kind: OperationName, request: HandlerRequest, requestId: string) =>
+      Effect.gen(function*() {
+        const armed = yield* Ref.get(faults)
+        const draws: Array<number> = []
+        for (const entry of armed) {
+          const ratio = entry.rule.ratio ?? 1
+          draws.push(ratio >= 1 ? 0 : yield* Random.next)
+        }
+        const selection = yield* Ref.modify(faults, (current) =>
+          // The draws were made for `armed`; if the rules changed meanwhile, draw-less rules still decide.
+          Faults.select(current, kind, current === armed ? draws : []))
+        for (const delay of selection.delays) yield* Effect.sleep(delay)
+        if (selection.reply !== undefined) {
+          return { reply: Faults.faultReply(selection.reply, requestId), fired: selection.fired }
+        }
+        const outcome = yield* operation(kind, request.bodyText)
+        const reply = Wire.outcomeReply(outcome, requestId)
+        return {
+          reply: selection.contentType === undefined
+            ? reply
+            : { ...reply, headers: { ...reply.headers, "content-type": selection.contentType } },
+          fired: selection.fired
+        }
+      })
+
+    // --- the verification page -----------------------------------------------
+
+    const pageAuthorization = (userCode: string, at: number) =>
+      Effect.map(Ref.get(state), (s): Page.PageAuthorization | undefined => {
+        const auth = State.lookup(s, userCode)
+        if (auth === undefined) return undefined
+        return {
+          userCode: auth.userCode,
+          status: State.statusAt(auth, at, settings),
+          clientName: s.clients.get(auth.clientId)?.clientName,
+          startUrl: auth.startUrl
+        }
+      })
+
+    const verificationPage = (request: HandlerRequest, requestId: string): Effect.Effect<HandlerResponse> =>
+      Effect.gen(function*() {
+        const at = yield* now
+        if (request.method === "GET" || request.method === "HEAD") {
+          const entered = request.query["user_code"]
+          if (entered === undefined || entered.trim() === "") return Page.entryPage(requestId)
+          const userCode = Random_.normalizeUserCode(entered)
+          return Page.confirmPage(entered, yield* pageAuthorization(userCode, at), requestId)
+        }
+        if (request.method !== "POST") {
+          return Page.problemPage(405, "Method not allowed", "Use the form below.", undefined, requestId)
+        }
+        if (!sameOrigin(request.headers, settings.baseUrl)) {
+          return Page.problemPage(
+            403,
+            "Forbidden",
+            "Decisions are accepted only from the emulator's own page.",
+            undefined,
+            requestId
+          )
+        }
+        const form = new URLSearchParams(request.bodyText)
+        const entered = form.get("user_code")?.trim() ?? ""
+        const action = form.get("action")
+        if (entered === "") {
+          return Page.problemPage(400, "Enter a code", "Enter the code the application showed you.", undefined, requestId)
+        }
+        if (action !== "approve" && action !== "deny") {
+          return Page.problemPage(400, "Choose a decision", "Choose Approve or Deny.", entered, requestId)
+        }
+        const userCode = Random_.normalizeUserCode(entered)
+        const decision = action === "approve" ? "approved" : "denied"
+        const outcome = yield* Ref.modify(state, (s) => State.decide(s, userCode, decision, at, settings))
+        switch (outcome._tag) {
+          case "Done":
+            return Page.resultPage(decision, userCode, requestId)
+          case "Unknown":
+            return Page.problemPage(
+              404,
+              "Unknown code",
+              `The code ${entered} is not known. Check it and try again.`,
+              entered,
+              requestId
+            )
+          case "NotPending":
+            return Page.problemPage(
+              409,
+              "Request already closed",
+              Page.notPendingMessage(userCode, outcome.status),
+              undefined,
+              requestId
+            )
+        }
+      })
+
+    // --- the handler ------------------------------------------------------------
+
+    const record = (entry: RequestRecord) =>
+      Ref.update(log, (all) => [...(all.length >= maxLoggedRequests ? all.slice(1) : all), entry])
+
+    const respond = (
+      kind: RequestKind,
+      request: HandlerRequest,
+      requestId: string
+    ): Effect.Effect<{ readonly reply: HandlerResponse; readonly fired: ReadonlyArray<Fault["_tag"]> }> => {
+      switch (kind) {
+        case "VerificationPage":
+          return Effect.map(verificationPage(request, requestId), (reply) => ({ reply, fired: [] }))
+        case "Unknown":
+          return Effect.succeed({
+            reply: Wire.errorReply(
+              "UnknownOperationException",
+              `No operation at ${request.method} ${request.path}`,
+              requestId,
+              { status: 404, code: "not_found" }
+            ),
+            fired: []
+          })
+        default:
+          return api(kind, request, requestId)
+      }
+    }
+
+    const handle = Effect.fn("Emulator.handle")(function*(request: HandlerRequest) {
+      const arrivedAt = yield* now
+      const requestId = yield* Random_.requestId
+      const kind = kindOf(request)
+      yield* Effect.annotateCurrentSpan({ "emulator.request.kind": kind, "http.request.method": request.method })
+      yield* Ref.update(counts, (all) => ({ ...all, [kind]: all[kind] + 1 }))
+      const entry = (reply: HandlerResponse | undefined, fired: ReadonlyArray<Fault["_tag"]>): RequestRecord => ({
+        kind,
+        method: request.method,
+        path: request.path,
+        at: new Date(arrivedAt),
+        status: reply === undefined || reply.resetConnection === true ? undefined : reply.status,
+        errorName: reply === undefined ? undefined : Wire.errorNameOf(reply),
+        faults: fired
+      })
+      const { fired, reply } = yield* respond(kind, request, requestId).pipe(
+        // A caller that gives up (a timeout during an injected delay) still leaves a trace.
+        Effect.onInterrupt(() => record(entry(undefined, [])))
+      )
+      yield* record(entry(reply, fired))
+      return request.method === "HEAD" ? { ...reply, bodyText: "" } : reply
+    })
+
+    // --- controls ---------------------------------------------------------------
+
+    const decideControl = (decision: State.Decision, userCode: string) =>
+      Effect.gen(function*() {
+        const at = yield* now
+        const code = Random_.normalizeUserCode(userCode)
+        const outcome = yield* Ref.modify(state, (s) => State.decide(s, code, decision, at, settings))
+        switch (outcome._tag) {
+          case "Done":
+            return
+          case "Unknown":
+            return yield* new UnknownUserCode({ userCode })
+          case "NotPending":
+            return yield* new AuthorizationNotPending({ userCode: code, status: outcome.status })
+        }
+      })
+
+    const approve = Effect.fn("Emulator.approve")(function*(userCode: string) {
+      return yield* decideControl("approved", userCode)
+    })
+    const deny = Effect.fn("Emulator.deny")(function*(userCode: string) {
+      return yield* decideControl("denied", userCode)
+    })
+
+    const expireAuthorization = Effect.fn("Emulator.expireAuthorization")(function*(userCode: string) {
+      const at = yield* now
+      const outcome = yield* Ref.modify(state, (s) => State.expire(s, Random_.normalizeUserCode(userCode), at))
+      if (outcome._tag === "Unknown") return yield* new UnknownUserCode({ userCode })
+    })
+
+    const authorizations = Effect.gen(function*() {
+      const at = yield* now
+      const s = yield* Ref.get(state)
+      return Array.from(s.authorizations.values(), (auth): AuthorizationView => ({
+        userCode: auth.userCode,
+        deviceCode: Redacted.make(auth.deviceCode),
+        clientId: auth.clientId,
+        startUrl: auth.startUrl,
+        status: State.statusAt(auth, at, settings),
+        interval: Duration.seconds(auth.intervalSeconds),
+        issuedAt: new Date(auth.issuedAt),
+        expiresAt: new Date(auth.expiresAt),
+        polls: auth.polls,
+        slowDowns: auth.slowDowns,
+        lastPollAt: auth.lastPollAt === undefined ? undefined : new Date(auth.lastPollAt)
+      }))
+    })
+
+    const registrations = Effect.map(Ref.get(state), (s) =>
+      Array.from(s.clients.values(), (client): RegistrationView => ({
+        clientId: client.clientId,
+        clientSecret: Redacted.make(client.clientSecret),
+        clientName: client.clientName,
+        clientType: client.clientType,
+        scopes: client.scopes,
+        grantTypes: client.grantTypes,
+        redirectUris: client.redirectUris,
+        issuerUrl: client.issuerUrl,
+        clientIdIssuedAt: client.clientIdIssuedAt,
+        clientSecretExpiresAt: client.clientSecretExpiresAt
+      })))
+
+    const tokens = Effect.map(Ref.get(state), (s) =>
+      s.tokens.map((token): TokenView => ({
+        accessToken: Redacted.make(token.accessToken),
+        refreshToken: token.refreshToken === undefined ? undefined : Redacted.make(token.refreshToken),
+        refreshTokenActive: token.refreshToken !== undefined &&
+          s.refreshTokens.get(token.refreshToken)?.active === true,
+        clientId: token.clientId,
+        grantType: token.grantType,
+        scopes: token.scopes,
+        issuedAt: new Date(token.issuedAt),
+        expiresAt: new Date(token.expiresAt)
+      })))
+
+    return Emulator.of({
+      url: settings.baseUrl,
+      handle,
+      approve,
+      deny,
+      expireAuthorization,
+      authorizations,
+      registrations,
+      tokens,
+      requests: Ref.get(log),
+      counts: Ref.get(counts),
+      setFaults: (rules) => Ref.set(faults, Faults.arm(rules)),
+      clearFaults: Ref.set(faults, [])
+    })
+  })
+
+// -----------------------------------------------------------------------------
+// front ends
+// -----------------------------------------------------------------------------
+
+const decoder = new TextDecoder()
+
+const requestBodyText = (
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<string, HttpClientError.RequestError> => {
+  const body = request.body
+  const unsupported = (what: string) =>
+    Effect.fail(
+      new HttpClientError.RequestError({
+        request,
+        reason: "Encode",
+        description: `the in-process emulator cannot read a ${what} body`
+      })
+    )
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed("")
+    case "Uint8Array":
+      return Effect.succeed(decoder.decode(body.body))
+    case "Raw":
+      if (typeof body.body === "string") return Effect.succeed(body.body)
+      if (body.body instanceof Uint8Array) return Effect.succeed(decoder.decode(body.body))
+      return unsupported("raw")
+    case "FormData":
+      return unsupported("FormData")
+    case "Stream":
+      return Stream.runCollect(body.stream).pipe(
+        Effect.map((chunks) => {
+          const parts = Chunk.toReadonlyArray(chunks)
+          const all = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
+          let offset = 0
+          for (const part of parts) {
+            all.set(part, offset)
+            offset += part.length
+          }
+          return decoder.decode(all)
+        }),
+        Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
+      )
+  }
+}
+
+/**
+ * An `HttpClient` that hands every request to the emulator's handler in the
+ * caller's fiber: no socket, and the handler reads the caller's `Clock`, so a
+ * login runs in virtual time under `TestClock`. Requests to any other origin
+ * than the emulator's `url` fail with a `RequestError` (reason `Transport`),
+ * so a misconfigured endpoint cannot reach the network. A `Reset` fault fails
+ * with a `RequestError` of reason `Transport` too.
+ *
+ * @since 0.1.0
+ * @category front ends
+ */
+export const toHttpClient = (emulator: Service): HttpClient.HttpClient => {
+  const origin = new URL(emulator.url).origin
+  return HttpClient.make((request, url) =>
+    Effect.gen(function*() {
+      if (url.origin !== origin) {
+        return yield* new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          description: `the in-process emulator serves only ${origin}`,
+          cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" })
+        })
+      }
+      const bodyText = yield* requestBodyText(request)
+      const reply = yield* emulator.handle({
+        method: request.method,
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: request.headers,
+        bodyText
+      })
+      if (reply.resetConnection === true) {
+        return yield* new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          description: "connection reset by the emulator (injected fault)",
+          cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
+        })
+      }
+      const nullBody = reply.bodyText === "" || request.method === "HEAD" || [204, 205, 304].includes(reply.status)
+      return HttpClientResponse.fromWeb(
+        request,
+        new Response(nullBody ? null : reply.bodyText, { status: reply.status, headers: reply.headers })
+      )
+    })
+  )
+}
+
+/**
+ * Drops the connection of a Node request (an RST where the platform allows).
+ * Returns false on other platforms.
+ */
+const resetNodeConnection = (request: HttpServerRequest.HttpServerRequest): boolean => {
+  const source = request.source
+  if (!(source instanceof Http.IncomingMessage)) return false
+  const socket = source.socket
+  if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy()
+  else socket.destroy()
+  return true
+}
+
+/**
+ * The emulator as an `HttpApp`, to serve with any `HttpServer`. A `Reset`
+ * fault destroys the socket on Node and interrupts the reply elsewhere.
+ *
+ * @since 0.1.0
+ * @category front ends
+ */
+export const toHttpApp = (emulator: Service): HttpApp.Default =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const url = new URL(request.url, emulator.url)
+    const bodyText = yield* Effect.either(request.text)
+    if (bodyText._tag === "Left") {
+      const requestId = yield* Random_.requestId
+      const reply = Wire.errorReply("InvalidRequestException", "The request body could not be read", requestId)
+      return HttpServerResponse.text(reply.bodyText, {
+        status: reply.status,
+        headers: reply.headers,
+        contentType: "application/json"
+      })
+    }
+    const reply = yield* emulator.handle({
+      method: request.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: request.headers,
+      bodyText: bodyText.right
+    })
+    if (reply.resetConnection === true) {
+      // On Node the response's `close` event interrupts this fiber; nothing is written.
+      return yield* (resetNodeConnection(request) ? Effect.never : Effect.interrupt)
+    }
+    const contentType = Object.entries(reply.headers).find(([key]) => key.toLowerCase() === "content-type")?.[1]
+    return HttpServerResponse.text(reply.bodyText, {
+      status: reply.status,
+      headers: reply.headers,
+      ...(contentType === undefined ? {} : { contentType })
+    })
+  })
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions extends Omit<Options, "url"> {
+  /** The TCP port on 127.0.0.1. Default 0: an ephemeral port (read it from `url`). */
+  readonly port?: number | undefined
+}
+
+/**
+ * The emulator served over HTTP on 127.0.0.1 only (never another interface),
+ * on `port` or an ephemeral one; its `url` is `http://127.0.0.1:<port>`. The
+ * server stops, closing every connection, when the layer's scope closes.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: LayerOptions = {}): Layer.Layer<Emulator, ServeError> =>
+  Layer.scoped(
+    Emulator,
+    Effect.gen(function*() {
+      const nodeServer = Http.createServer()
+      const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
+      // Runs before the server's own finalizer (server.close), which waits for open connections.
+      yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
+      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+      const { port: _port, ...rest } = options
+      const emulator = yield* make({ ...rest, url: `http://127.0.0.1:${port}` })
+      yield* server.serve(HttpIncomingMessage.withMaxBodySize(toHttpApp(emulator), Option.some(maxRequestBody)))
+      return emulator
+    })
+  )
+
+/**
+ * The emulator with no server: the `Emulator` and an `HttpClient` that calls
+ * it in-process (see {@link toHttpClient}). Point the client at `url`
+ * (default {@link inProcessUrl}).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerInProcess = (options: Options = {}): Layer.Layer<Emulator | HttpClient.HttpClient> =>
+  Layer.effectContext(
+    Effect.map(make(options), (emulator) =>
+      Context.make(Emulator, emulator).pipe(Context.add(HttpClient.HttpClient, toHttpClient(emulator))))
+  )
