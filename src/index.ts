@@ -37,3 +37,18 @@ export * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
  * @since 0.1.0
  */
 export * as Emulator from "./Emulator.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoConfig from "./SsoConfig.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TokenCache from "./TokenCache.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SsoTokenProvider from "./SsoTokenProvider.js"
