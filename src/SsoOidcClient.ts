@@ -23,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as AwsCredentials from "./AwsCredentials.js"
 import * as Endpoint from "./Endpoint.js"
 import { signRequest } from "./internal/sigv4.js"
@@ -199,6 +200,49 @@ const checkEndpoint = (url: string): Either.Either<string, Endpoint.EndpointErro
   return Either.right(url.replace(/\/+$/, ""))
 }
 
+/** The largest reply read: the service's replies are a few KiB; a bigger one is a bad server. */
+const maxReplyBytes = 1024 * 1024
+
+const tooLarge = (operation: SsoOidcError.OperationName, response: HttpClientResponse.HttpClientResponse) =>
+  new SsoOidcError.ResponseDecodeError({
+    operation,
+    status: response.status,
+    requestId: response.headers["x-amzn-requestid"],
+    description: `the reply is larger than ${maxReplyBytes} bytes`
+  })
+
+/**
+ * Reads a reply body of at most {@link maxReplyBytes}: at once when its
+ * declared length fits, else streamed and cut off at the limit.
+ */
+const readBody = (operation: SsoOidcError.OperationName, response: HttpClientResponse.HttpClientResponse) => {
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && declared > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
+  if (Number.isFinite(declared)) return response.text
+  return response.stream.pipe(
+    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (read, chunk) => {
+      const size = read.size + chunk.byteLength
+      if (size > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
+      read.chunks.push(chunk)
+      return Effect.succeed({ chunks: read.chunks, size })
+    }),
+    Effect.map(({ chunks, size }) => {
+      const bytes = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      return new TextDecoder().decode(bytes)
+    }),
+    // A reply with no body at all reads as empty text, as `response.text` does.
+    Effect.catchIf(
+      (error): error is HttpClientError.ResponseError => error._tag === "ResponseError" && error.reason === "EmptyBody",
+      () => Effect.succeed("")
+    )
+  )
+}
+
 /** What a network failure says, without the request (whose body holds secrets). */
 const transportDescription = (cause: unknown): string => {
   const parts: Array<string> = []
@@ -238,7 +282,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const exchange = (operation: SsoOidcError.OperationName, request: HttpClientRequest.HttpClientRequest) =>
     Effect.gen(function*() {
       const response = yield* httpClient.execute(request)
-      const text = yield* response.text
+      const text = yield* readBody(operation, response)
       return { response, text }
     }).pipe(
       Effect.catchTags({
@@ -275,7 +319,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     url: string,
     body: string,
     sign: Signer<SE, SR> | undefined
-  ): Effect.Effect<O, E | SE | SsoOidcError.TransportError, SR> =>
+  ): Effect.Effect<O, E | SE | SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError, SR> =>
     Effect.gen(function*() {
       const unsigned = HttpClientRequest.make("POST")(url + op.path).pipe(
         HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),

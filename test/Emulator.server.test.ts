@@ -157,7 +157,7 @@ describe("Emulator.layer — a real HTTP server", () => {
       const client = yield* SsoOidcClient.SsoOidcClient
       yield* emulator.setFaults([{ fault: Emulator.Fault.hugeBody() }])
       const error = yield* Effect.flip(client.registerClient({ clientName: "huge", clientType: "public" }))
-      expect(plain(error)).toMatchObject({ _tag: "ResponseDecodeError", status: 200, description: "body is not JSON" })
+      expect(plain(error)).toMatchObject({ _tag: "ResponseDecodeError", status: 200, description: "the reply is larger than 1048576 bytes" })
     }).pipe(Effect.provide(served())))
 
   it.live("a delay beyond the client's timeout is a TransportError Timeout; shutdown does not wait for it", () =>

@@ -656,7 +656,7 @@ describe("Emulator in-process — fault injection, as our client's typed errors"
       expect((shape as { description: string }).description).toContain("clientId")
       yield* withFault(Emulator.Fault.hugeBody())
       const huge = yield* Effect.flip(register)
-      expect(plain(huge)).toMatchObject({ _tag: "ResponseDecodeError", description: "body is not JSON" })
+      expect(plain(huge)).toMatchObject({ _tag: "ResponseDecodeError", description: "the reply is larger than 1048576 bytes" })
       expect(huge.message.length).toBeLessThan(500)
     }).pipe(Effect.provide(setup())))
 
