@@ -404,3 +404,26 @@ const run = (
       }
     }))
   })
+
+/**
+ * Runs {@link authorizationCodeLogin} to its end and returns the token,
+ * calling `onEvent` for each event on the way (open the browser on
+ * `AwaitingBrowser`).
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const login = (
+  options: AuthorizationCodeLoginOptions & {
+    readonly onEvent?: ((event: AuthorizationCodeLoginEvent) => Effect.Effect<void>) | undefined
+  }
+): Effect.Effect<Token, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient> =>
+  authorizationCodeLogin(options).pipe(
+    Stream.tap((event) => (options.onEvent ? options.onEvent(event) : Effect.void)),
+    Stream.runFold(undefined as Token | undefined, (found, event) => event._tag === "Authorized" ? event.token : found),
+    Effect.flatMap((token) =>
+      token === undefined
+        ? Effect.fail(new CallbackError({ description: "the login ended without a token" }))
+        : Effect.succeed(token)
+    )
+  )

@@ -41,6 +41,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
 import * as DeviceLogin from "./DeviceLogin.js"
 import * as SsoConfig from "./SsoConfig.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
@@ -222,6 +223,7 @@ export type TokenError =
  */
 export type LoginError =
   | DeviceLogin.DeviceLoginError
+  | AuthorizationCodeLogin.AuthorizationCodeLoginError
   | TokenCache.TokenCacheError
   | TokenCache.LockTimeout
   | SsoConfig.SsoConfigError
@@ -255,8 +257,20 @@ export interface Options {
 export interface LoginOptions {
   /** The client name to register. Default `effect-sso-oidc-<session name>`. */
   readonly clientName?: string | undefined
+  /**
+   * `device` (the default): the device code flow. `browser`: the
+   * authorization code flow with PKCE and a loopback redirect, as
+   * `aws sso login` runs by default since AWS CLI 2.22.
+   */
+  readonly flow?: "device" | "browser" | undefined
   /** Called with every event of the device login (show `AwaitingUser` to the user). */
   readonly onEvent?: ((event: DeviceLogin.DeviceLoginEvent) => Effect.Effect<void>) | undefined
+  /** Called with every event of the browser login (open `AwaitingBrowser.authorizeUrl`). */
+  readonly onBrowserEvent?:
+    | ((event: AuthorizationCodeLogin.AuthorizationCodeLoginEvent) => Effect.Effect<void>)
+    | undefined
+  /** How long the browser login waits for the redirect. Default 10 minutes. */
+  readonly browserTimeout?: Duration.DurationInput | undefined
   /** See {@link DeviceLogin.PollingOptions.maxBackoff}. */
   readonly maxBackoff?: Duration.DurationInput | undefined
   /**
@@ -500,6 +514,8 @@ export const make = (
 
     const usableForDeviceGrant = (registration: TokenCache.CachedRegistration) =>
       registration.grantTypes === undefined || registration.grantTypes.includes(GrantType.DeviceCode)
+    const usableForBrowser = (registration: TokenCache.CachedRegistration) =>
+      registration.grantTypes !== undefined && registration.grantTypes.includes(GrantType.AuthorizationCode)
 
     const login = Effect.fn("SsoTokenProvider.login")(function*(input: SessionInput, loginOptions: LoginOptions = {}) {
       const session = yield* resolve(input)
@@ -512,14 +528,15 @@ export const make = (
       yield* tolerate(cache.getToken(key))
       const cachedRegistration = yield* tolerate(cache.getRegistration(registrationKey))
       const now = yield* Clock.currentTimeMillis
+      const browser = loginOptions.flow === "browser"
       const reusable = Option.filter(
         cachedRegistration,
         (registration) =>
-          usableForDeviceGrant(registration) &&
+          (browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)) &&
           registration.expiresAt.getTime() - now > Duration.toMillis(registrationReuseMargin)
       )
       const client = yield* clientFor(session.region)
-      const token = yield* DeviceLogin.login({
+      const common = {
         startUrl: session.startUrl,
         clientName: loginOptions.clientName ??
           (session.sessionName === undefined ? "effect-sso-oidc" : `effect-sso-oidc-${session.sessionName}`),
@@ -531,10 +548,17 @@ export const make = (
           clientSecretExpiresAt: Math.floor(registration.expiresAt.getTime() / 1000),
           scopes: registration.scopes,
           region: session.region
-        }))),
-        maxBackoff: loginOptions.maxBackoff,
-        onEvent: loginOptions.onEvent
-      }).pipe(Effect.provideService(SsoOidcClient.SsoOidcClient, client))
+        })))
+      }
+      const token = yield* (browser
+        ? AuthorizationCodeLogin.login({
+          ...common,
+          timeout: loginOptions.browserTimeout,
+          onEvent: loginOptions.onBrowserEvent
+        })
+        : DeviceLogin.login({ ...common, maxBackoff: loginOptions.maxBackoff, onEvent: loginOptions.onEvent })).pipe(
+          Effect.provideService(SsoOidcClient.SsoOidcClient, client)
+        )
       const registration = token.registration
       const registrationExpiresAt = new Date(registration.clientSecretExpiresAt * 1000)
       const reused = Option.isSome(reusable) && reusable.value.clientId === registration.clientId
@@ -544,7 +568,8 @@ export const make = (
           clientSecret: registration.clientSecret,
           expiresAt: registrationExpiresAt,
           scopes: registration.scopes,
-          grantTypes: undefined
+          // The AWS CLI writes grantTypes only for authorization-code registrations.
+          grantTypes: browser ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
         })
       }
       const cached: TokenCache.CachedToken = {

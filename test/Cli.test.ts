@@ -6,7 +6,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Redacted } from "effect"
 import { Emulator } from "effect-sso-oidc"
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { createHash } from "node:crypto"
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -19,12 +20,15 @@ interface Run {
   readonly stderr: string
 }
 
+/** A home of its own: `login` writes the token cache under it, never into the real ~/.aws. */
+const home = mkdtempSync(join(tmpdir(), "sso-oidc-home-"))
+
 const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
   Effect.async<Run>((resume) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env }, timeout: 30_000 },
+      { env: { PATH: process.env.PATH ?? "", HOME: home, ...env }, timeout: 30_000 },
       (error, stdout, stderr) =>
         resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr }))
     )
@@ -197,6 +201,45 @@ describe("sso-oidc", () => {
       expect(run.code).toBe(1)
       expect(run.stderr).toMatch(/^sso-oidc: AccessDenied: /)
     }).pipe(Effect.provide(emulatorLayer())))
+
+  it.live("login --sso-session writes the AWS CLI's token and registration cache, mode 0600", () =>
+    withEmulator(
+      (emulator) =>
+        Effect.gen(function*() {
+          const config = join(home, "config-dev")
+          writeFileSync(
+            config,
+            `[sso-session dev]\nsso_start_url = ${emulator.url}/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n`
+          )
+          const run = yield* cli(["login", "--sso-session", "dev", "--endpoint-url", emulator.url, "--no-browser"], {
+            AWS_CONFIG_FILE: config
+          })
+          expect(run.stderr).toBe("")
+          expect(run.code).toBe(0)
+          const file = join(home, ".aws", "sso", "cache", `${createHash("sha1").update("dev").digest("hex")}.json`)
+          const cached = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
+          expect(Object.keys(cached).sort()).toEqual(
+            ["accessToken", "clientId", "clientSecret", "expiresAt", "refreshToken", "region", "registrationExpiresAt", "startUrl"]
+          )
+          expect(cached.startUrl).toBe(`${emulator.url}/start`)
+          expect(cached.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+          expect(statSync(file).mode & 0o777).toBe(0o600)
+          const [token] = yield* emulator.tokens
+          expect(cached.accessToken).toBe(Redacted.value(token!.accessToken))
+          expect(run.stdout).not.toContain(Redacted.value(token!.accessToken))
+        }),
+      { autoApproveAfter: Duration.seconds(1) }
+    ))
+
+  it.live("login --sso-session with an unknown session names the key and the file", () =>
+    Effect.gen(function*() {
+      const config = join(home, "config-empty")
+      writeFileSync(config, "[default]\nregion = us-east-1\n")
+      const run = yield* cli(["login", "--sso-session", "nope", "--no-browser"], { AWS_CONFIG_FILE: config })
+      expect(run.code).toBe(1)
+      expect(run.stderr).toMatch(/^sso-oidc: \w+: /)
+      expect(run.stderr).toContain("nope")
+    }))
 
   it.live("demo signs in against its own emulator and shows the token's expiry, not the token", () =>
     Effect.gen(function*() {

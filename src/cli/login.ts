@@ -1,15 +1,21 @@
 /**
- * `sso-oidc login`: the device login with a live display.
+ * `sso-oidc login`: sign in and write the AWS CLI's token cache, with the
+ * browser (PKCE) flow by default and the device flow on request.
  *
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { FetchHttpClient } from "@effect/platform"
+import { Console, Effect, Layer, Option } from "effect"
 import { spawn } from "node:child_process"
+import type { AuthorizationCodeLoginEvent } from "../AuthorizationCodeLogin.js"
 import * as DeviceLogin from "../DeviceLogin.js"
 import type * as SsoOidcClient from "../SsoOidcClient.js"
-import { makeDisplay, type DisplayMode } from "./render.js"
-import { clientLayer, globalOptions, splitList } from "./shared.js"
+import * as SsoConfig from "../SsoConfig.js"
+import * as SsoTokenProvider from "../SsoTokenProvider.js"
+import * as TokenCache from "../TokenCache.js"
+import { browserEvent, type DisplayMode, makeDisplay } from "./render.js"
+import { globalOptions, splitList } from "./shared.js"
 
 /** Opens `url` in the user's browser; a failure only means the user opens it. */
 export const openBrowser = (url: string): Effect.Effect<boolean> =>
@@ -18,7 +24,7 @@ export const openBrowser = (url: string): Effect.Effect<boolean> =>
       ? ["open", [url]]
       : process.platform === "win32"
       ? ["cmd", ["/c", "start", "", url]]
-      : ["xdg-open", [url]]
+      : [process.env.BROWSER ?? "xdg-open", [url]]
     try {
       const child = spawn(command, args as Array<string>, { stdio: "ignore", detached: true })
       child.once("error", () => resume(Effect.succeed(false)))
@@ -31,6 +37,11 @@ export const openBrowser = (url: string): Effect.Effect<boolean> =>
     }
   })
 
+/** Whether a browser can be opened here at all (a desktop session, or `BROWSER`). */
+export const canOpenBrowser = (): boolean =>
+  process.platform === "darwin" || process.platform === "win32" ||
+  Boolean(process.env.BROWSER || process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+
 export const writeStdout = (text: string) => Effect.sync(() => void process.stdout.write(text))
 
 export interface LoginFlags {
@@ -41,25 +52,34 @@ export interface LoginFlags {
   readonly scopes: ReadonlyArray<string>
 }
 
-/** Runs the device login with a display; returns the token (never printed). */
-export const runLogin = (flags: LoginFlags) =>
-  Effect.gen(function*() {
-    const display = yield* makeDisplay(flags.mode, writeStdout)
-    const onEvent = (event: DeviceLogin.DeviceLoginEvent) =>
+/** The device login's events on a display, opening the browser on `AwaitingUser` unless told not to. */
+const deviceEvents = (mode: DisplayMode, noBrowser: boolean) =>
+  Effect.map(makeDisplay(mode, writeStdout), (display) => ({
+    close: display.close,
+    onEvent: (event: DeviceLogin.DeviceLoginEvent) =>
       Effect.gen(function*() {
         yield* display.onEvent(event)
-        if (event._tag === "AwaitingUser" && !flags.noBrowser) {
+        if (event._tag === "AwaitingUser" && !noBrowser) {
           const opened = yield* openBrowser(event.verificationUriComplete ?? event.verificationUri)
-          if (!opened && flags.mode !== "json") yield* writeStdout("(No browser could be opened: open the URL yourself.)\n")
+          if (!opened && mode !== "json") yield* writeStdout("(No browser could be opened: open the URL yourself.)\n")
         }
       })
+  }))
+
+/** Runs the device login with a display, without a cache (the demo); returns the token (never printed). */
+export const runLogin = (flags: LoginFlags) =>
+  Effect.gen(function*() {
+    const display = yield* deviceEvents(flags.mode, flags.noBrowser)
     return yield* DeviceLogin.login({
       startUrl: flags.startUrl,
       clientName: Option.getOrElse(flags.clientName, () => "effect-sso-oidc-cli"),
       ...(flags.scopes.length === 0 ? {} : { scopes: flags.scopes }),
-      onEvent
+      onEvent: display.onEvent
     }).pipe(Effect.ensuring(display.close))
   }) satisfies Effect.Effect<DeviceLogin.Token, DeviceLogin.DeviceLoginError, SsoOidcClient.SsoOidcClient>
+
+export const displayMode = (output: "text" | "json"): DisplayMode =>
+  output === "json" ? "json" : process.stdout.isTTY ? "live" : "plain"
 
 export const loginOptions = {
   region: globalOptions.region,
@@ -68,29 +88,85 @@ export const loginOptions = {
     Options.withDescription("text: a live display on a terminal, plain lines otherwise; json: one JSON object per event"),
     Options.withDefault("text" as const)
   ),
-  startUrl: Options.text("start-url").pipe(Options.withDescription("The URL of the AWS access portal")),
-  noBrowser: Options.boolean("no-browser").pipe(Options.withDescription("Do not open a browser; print the URL only")),
+  ssoSession: Options.text("sso-session").pipe(
+    Options.withDescription("Sign in to this [sso-session NAME] of the AWS config file"),
+    Options.optional
+  ),
+  profile: Options.text("profile").pipe(
+    Options.withDescription("Sign in to the SSO session of this profile (default: AWS_PROFILE, else default)"),
+    Options.optional
+  ),
+  startUrl: Options.text("start-url").pipe(
+    Options.withDescription("Sign in to this AWS access portal directly (a legacy session; needs --region)"),
+    Options.optional
+  ),
+  noBrowser: Options.boolean("no-browser").pipe(
+    Options.withDescription("Do not open a browser; with the browser flow, print the URL to open")
+  ),
   useDeviceCode: Options.boolean("use-device-code").pipe(
-    Options.withDescription("Use the device code flow (the only flow in this release)")
+    Options.withDescription("Use the device code flow (the default when no browser can be opened)")
   ),
   clientName: Options.text("client-name").pipe(Options.withDescription("The client name to register"), Options.optional),
   scopes: Options.text("scopes").pipe(
-    Options.withDescription("Scopes to register, e.g. sso:account:access"),
+    Options.withDescription("Scopes to register (legacy sessions), e.g. sso:account:access"),
     Options.repeated,
     Options.map(splitList)
   )
 }
 
-export const displayMode = (output: "text" | "json"): DisplayMode =>
-  output === "json" ? "json" : process.stdout.isTTY ? "live" : "plain"
+type Flags = Command.Command.ParseConfig<typeof loginOptions>
+
+/** The session to sign in to: an sso-session, a profile's, or a start URL. */
+const sessionOf = (flags: Flags) =>
+  Effect.gen(function*() {
+    if (Option.isSome(flags.ssoSession)) return yield* SsoConfig.session(flags.ssoSession.value)
+    if (Option.isSome(flags.startUrl)) {
+      const region = Option.orElse(flags.region, () => Option.fromNullable(process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION))
+      if (Option.isNone(region)) return yield* Effect.fail(new MissingRegion())
+      return {
+        sessionName: undefined,
+        startUrl: flags.startUrl.value,
+        region: region.value,
+        registrationScopes: flags.scopes.length === 0 ? undefined : flags.scopes
+      } satisfies SsoConfig.SsoSession
+    }
+    return yield* SsoConfig.profile(Option.getOrUndefined(flags.profile))
+  })
+
+/** `--start-url` needs a region. */
+export class MissingRegion extends Error {
+  readonly _tag = "MissingRegion"
+  override readonly message = "--start-url needs --region (or AWS_REGION)"
+}
 
 export const loginCommand = Command.make("login", loginOptions, (flags) =>
-  runLogin({
-    startUrl: flags.startUrl,
-    noBrowser: flags.noBrowser,
-    mode: displayMode(flags.output),
-    clientName: flags.clientName,
-    scopes: flags.scopes
-  }).pipe(Effect.asVoid, Effect.provide(clientLayer(flags)))).pipe(
-    Command.withDescription("Sign in with the device login and show its progress (the token is never printed)")
+  Effect.gen(function*() {
+    const session = yield* sessionOf(flags)
+    const mode = displayMode(flags.output)
+    const browser = !flags.useDeviceCode && !flags.noBrowser && canOpenBrowser()
+    const clientName = Option.getOrUndefined(flags.clientName)
+    if (browser) {
+      const onBrowserEvent = (event: AuthorizationCodeLoginEvent) =>
+        Effect.gen(function*() {
+          const shown = browserEvent(event)
+          yield* (mode === "json" ? Console.log(JSON.stringify(shown.json)) : Console.log(shown.line))
+          if (event._tag === "AwaitingBrowser") yield* openBrowser(event.authorizeUrl)
+        })
+      yield* SsoTokenProvider.loginToCache(session, { flow: "browser", clientName, onBrowserEvent })
+    } else {
+      const display = yield* deviceEvents(mode, flags.noBrowser)
+      yield* SsoTokenProvider.loginToCache(session, { flow: "device", clientName, onEvent: display.onEvent }).pipe(
+        Effect.ensuring(display.close)
+      )
+    }
+  }).pipe(
+    Effect.provide(
+      SsoTokenProvider.layerConfig({
+        client: Option.isSome(flags.endpointUrl) ? { endpoint: flags.endpointUrl.value } : {}
+      }).pipe(Layer.provideMerge(Layer.mergeAll(TokenCache.layer(), SsoConfig.layer(), FetchHttpClient.layer)))
+    )
+  )).pipe(
+    Command.withDescription(
+      "Sign in and write the token to the AWS CLI's cache (~/.aws/sso/cache); the token is never printed"
+    )
   )

@@ -6,6 +6,7 @@
  * @internal
  */
 import { Clock, Duration, Effect, Fiber, Ref, Schedule } from "effect"
+import type { AuthorizationCodeLoginEvent } from "../AuthorizationCodeLogin.js"
 import type { DeviceLoginEvent } from "../DeviceLogin.js"
 
 export type DisplayMode = "live" | "plain" | "json"
@@ -136,3 +137,28 @@ export const makeDisplay = (mode: DisplayMode, write: (text: string) => Effect.E
       close: Effect.zipRight(Fiber.interrupt(ticker), Effect.flatMap(Ref.get(status), (s) => (s.text === "" ? Effect.void : write("\n"))))
     } satisfies Display
   })
+
+/** A browser-login event as a JSON object (no secrets) or a plain line. */
+export const browserEvent = (event: AuthorizationCodeLoginEvent): { json: Record<string, unknown>; line: string } => {
+  switch (event._tag) {
+    case "Registered":
+      return {
+        json: { event: "Registered", clientId: event.registration.clientId, reused: event.reused },
+        line: event.reused
+          ? `Reusing client registration ${event.registration.clientId}`
+          : `Registered client ${event.registration.clientId}`
+      }
+    case "AwaitingBrowser":
+      return {
+        json: { event: "AwaitingBrowser", authorizeUrl: event.authorizeUrl },
+        line: `To sign in, open this URL in a browser on this machine:\n\n    ${event.authorizeUrl}\n`
+      }
+    case "CodeReceived":
+      return { json: { event: "CodeReceived" }, line: "Authorization received; getting the token." }
+    case "Authorized":
+      return {
+        json: { event: "Authorized", expiresAt: clockTime(event.token.expiresAt) },
+        line: `Signed in. The access token expires at ${clockTime(event.token.expiresAt)}.`
+      }
+  }
+}
