@@ -18,7 +18,8 @@ describe("docs quote runnable examples verbatim", () => {
     const [doc, example] of [
       ["README.md", "test/examples/readme.example.ts"],
       ["docs/getting-started.md", "test/examples/getting-started.example.test.ts"],
-      ["docs/device-login.md", "test/examples/device-login.example.test.ts"]
+      ["docs/device-login.md", "test/examples/device-login.example.test.ts"],
+      ["docs/testing.md", "test/examples/testing.example.test.ts"]
     ] as const
   ) {
     it(`${doc} quotes ${example}`, () => {
