@@ -71,6 +71,19 @@ describe("sso-oidc", () => {
       ) expect(run.stdout).toContain(command)
     }))
 
+  it.live("the launcher's cached --help and --version are exactly what the CLI prints", () =>
+    Effect.gen(function*() {
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const direct = (args: ReadonlyArray<string>) =>
+        Effect.async<string>((resume) => {
+          execFile(process.execPath, [main, ...args], (_, stdout) => resume(Effect.succeed(stdout)))
+        })
+      for (const args of [["--help"], ["login", "--help"], ["create-token", "-h"], ["--version"]]) {
+        const cached = yield* cli(args)
+        expect(cached.stdout, args.join(" ")).toBe(yield* direct(args))
+      }
+    }))
+
   it.live("each command has --help", () =>
     Effect.gen(function*() {
       for (const command of ["register-client", "create-token", "login", "emulator", "demo"]) {
