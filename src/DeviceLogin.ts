@@ -16,7 +16,6 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -501,32 +500,39 @@ export const deviceLogin = (
   Stream.unwrapScoped(
     Effect.gen(function*() {
       const mailbox = yield* Mailbox.make<DeviceLoginEvent, DeviceLoginError>()
-      const emit = (event: DeviceLoginEvent) => Effect.asVoid(mailbox.offer(event))
-      yield* Effect.gen(function*() {
-        const { registration, reused } = yield* register(options)
-        yield* emit(DeviceLoginEvent.Registered({ registration, reused }))
-        const authorization = yield* startAuthorization(registration, options.startUrl)
-        yield* emit(DeviceLoginEvent.AwaitingUser({
-          userCode: authorization.userCode,
-          verificationUri: authorization.verificationUri,
-          verificationUriComplete: authorization.verificationUriComplete,
-          expiresAt: authorization.expiresAt
-        }))
-        const token = yield* awaitToken({
-          registration,
-          authorization,
-          startUrl: options.startUrl,
-          maxBackoff: options.maxBackoff,
-          onPoll: (decision) => emit(eventOf(decision))
-        })
-        yield* emit(DeviceLoginEvent.Authorized({ token }))
-      }).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+      yield* run(options, (event) => Effect.asVoid(mailbox.offer(event))).pipe(
+        Mailbox.into(mailbox),
+        Effect.forkScoped
+      )
       return Mailbox.toStream(mailbox)
     })
   )
 
+/** The whole login, telling `emit` each event: the one implementation behind the stream and {@link login}. */
+const run = (options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const { registration, reused } = yield* register(options)
+    yield* emit(DeviceLoginEvent.Registered({ registration, reused }))
+    const authorization = yield* startAuthorization(registration, options.startUrl)
+    yield* emit(DeviceLoginEvent.AwaitingUser({
+      userCode: authorization.userCode,
+      verificationUri: authorization.verificationUri,
+      verificationUriComplete: authorization.verificationUriComplete,
+      expiresAt: authorization.expiresAt
+    }))
+    const token = yield* awaitToken({
+      registration,
+      authorization,
+      startUrl: options.startUrl,
+      maxBackoff: options.maxBackoff,
+      onPoll: (decision) => emit(eventOf(decision))
+    })
+    yield* emit(DeviceLoginEvent.Authorized({ token }))
+    return token
+  })
+
 /**
- * Runs {@link deviceLogin} to its end and returns the token, calling
+ * Runs the device login to its end and returns the token, calling
  * `onEvent` for each event on the way.
  *
  * @since 0.1.0
@@ -537,11 +543,5 @@ export const login = (
     readonly onEvent?: ((event: DeviceLoginEvent) => Effect.Effect<void>) | undefined
   }
 ): Effect.Effect<Token, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
-  deviceLogin(options).pipe(
-    Stream.tap((event) => (options.onEvent ? options.onEvent(event) : Effect.void)),
-    Stream.runFold(Option.none<Token>(), (found, event) => event._tag === "Authorized" ? Option.some(event.token) : found),
-    Effect.flatMap(Option.match({
-      onNone: () => Effect.fail(expired()),
-      onSome: Effect.succeed
-    }))
-  )
+  // The same steps as the stream, without a stream: a waiting login then holds a few KB, not tens.
+  run(options, options.onEvent ?? (() => Effect.void))
