@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -220,6 +221,19 @@ const readBody = (operation: SsoOidcError.OperationName, response: HttpClientRes
   if (Number.isFinite(declared) && declared > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
   if (Number.isFinite(declared)) return response.text
   return response.stream.pipe(
+    // The platform's body errors hold the request, whose body holds secrets: replace
+    // them inside the stream, so not even the stream's own fiber fails with them.
+    Stream.catchAll((error) =>
+      error.reason === "EmptyBody"
+        ? Stream.empty // no body at all reads as empty text, as `response.text` does
+        : Stream.fail(
+          new SsoOidcError.TransportError({
+            operation,
+            reason: "Transport",
+            description: `reply cut short: ${transportDescription(error.cause)}`
+          })
+        )
+    ),
     Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (read, chunk) => {
       const size = read.size + chunk.byteLength
       if (size > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
@@ -235,11 +249,8 @@ const readBody = (operation: SsoOidcError.OperationName, response: HttpClientRes
       }
       return new TextDecoder().decode(bytes)
     }),
-    // A reply with no body at all reads as empty text, as `response.text` does.
-    Effect.catchIf(
-      (error): error is HttpClientError.ResponseError => error._tag === "ResponseError" && error.reason === "EmptyBody",
-      () => Effect.succeed("")
-    )
+    // The typed error is returned; the runtime need not log the stream fiber's end too.
+    Effect.withUnhandledErrorLogLevel(Option.none())
   )
 }
 
@@ -281,7 +292,12 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   /** One request and its whole reply, or a `TransportError`. */
   const exchange = (operation: SsoOidcError.OperationName, request: HttpClientRequest.HttpClientRequest) =>
     Effect.gen(function*() {
-      const response = yield* httpClient.execute(request)
+      // The platform's http.client span records request headers; the session token is a secret.
+      const response = yield* Effect.locallyWith(
+        httpClient.execute(request),
+        Headers.currentRedactedNames,
+        (names) => [...names, "x-amz-security-token"]
+      )
       const text = yield* readBody(operation, response)
       return { response, text }
     }).pipe(
