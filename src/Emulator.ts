@@ -1,10 +1,11 @@
 /**
  * A local emulator of the SSO OIDC service (AWS IAM Identity Center OIDC) for
- * tests and demos: RegisterClient, StartDeviceAuthorization and CreateToken
- * with the service's wire format, a verification page where a person (or a
- * test) approves or denies a user code, the device-flow rules (interval,
- * slow_down, expiry, one-time device codes, rotating refresh tokens) and fault
- * injection.
+ * tests and demos: RegisterClient, StartDeviceAuthorization, CreateToken and
+ * CreateTokenWithIAM with the service's wire format, a verification page
+ * where a person (or a test) approves or denies a user code, the `/authorize`
+ * page of the authorization code grant with PKCE, SigV4 verification of
+ * CreateTokenWithIAM, the device-flow rules (interval, slow_down, expiry,
+ * one-time device codes, rotating refresh tokens) and fault injection.
  *
  * One pure request handler over in-memory state serves two front ends:
  * - {@link layer}: a real HTTP server on 127.0.0.1 (Node);
@@ -37,9 +38,12 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
+import type { Credentials } from "./AwsCredentials.js"
 import * as Faults from "./internal/emulator/faults.js"
+import * as Iam from "./internal/emulator/iam.js"
 import * as Page from "./internal/emulator/page.js"
 import * as Random_ from "./internal/emulator/random.js"
+import * as SigV4 from "./internal/emulator/sigv4.js"
 import * as State from "./internal/emulator/state.js"
 import * as Wire from "./internal/emulator/wire.js"
 import type { OperationName } from "./SsoOidcError.js"
@@ -162,13 +166,69 @@ export interface TokenView {
 }
 
 /**
- * What a request was: one of the four operations, the verification page, or
- * anything else.
+ * The status of an `/authorize` request: `pending` until the person decides,
+ * `approved` once a code was issued, `consumed` once the code was exchanged
+ * for a token, `denied`, or `expired` (undecided, or its code unused, past
+ * `authorizationCodeExpiresIn`).
  *
  * @since 0.1.0
  * @category models
  */
-export type RequestKind = OperationName | "VerificationPage" | "Unknown"
+export type AuthorizationRequestStatus = State.AuthorizationRequestStatus
+
+/**
+ * An `/authorize` request (the authorization code grant with PKCE). The code
+ * is `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthorizationRequestView {
+  /** The request's id: what {@link Service.approveAuthorizationRequest} takes. */
+  readonly id: string
+  /** A RegisterClient client id, or an application ARN. */
+  readonly clientId: string
+  readonly clientName: string
+  /** The redirect URI as the request sent it (port included). */
+  readonly redirectUri: string
+  readonly state: string | undefined
+  readonly codeChallenge: string
+  readonly scopes: ReadonlyArray<string>
+  readonly status: AuthorizationRequestStatus
+  readonly createdAt: Date
+  /** Until when it may be decided. */
+  readonly expiresAt: Date
+  /** The authorization code, once approved. */
+  readonly code: Redacted.Redacted<string> | undefined
+  readonly codeExpiresAt: Date | undefined
+}
+
+/**
+ * An IAM Identity Center application, the `clientId` of CreateTokenWithIAM
+ * (and of `/authorize` for its authorization code grant).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Application {
+  /** The application ARN, e.g. `arn:aws:sso::123456789012:application/ssoins-…/apl-…`. */
+  readonly applicationArn: string
+  /** Shown on the `/authorize` page. Default: the ARN. */
+  readonly name?: string | undefined
+  /** Where `/authorize` may send the browser back (loopback `http://127.0.0.1/…` matches any port). */
+  readonly redirectUris: ReadonlyArray<string>
+  /** The scopes the application grants, and from which a request may downscope. */
+  readonly scopes: ReadonlyArray<string>
+}
+
+/**
+ * What a request was: one of the four operations, the verification page, the
+ * `/authorize` page, or anything else.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestKind = OperationName | "VerificationPage" | "AuthorizationPage" | "Unknown"
 
 /**
  * One request the emulator received (never its body or secrets).
@@ -423,9 +483,76 @@ export class AuthorizationNotPending extends Schema.TaggedError<AuthorizationNot
   }
 }
 
+/**
+ * No `/authorize` request has this id.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownAuthorizationRequest extends Schema.TaggedError<UnknownAuthorizationRequest>(
+  "effect-sso-oidc/Emulator/UnknownAuthorizationRequest"
+)("UnknownAuthorizationRequest", { id: Schema.String }) {
+  override get message() {
+    return `No authorization request has the id ${this.id}`
+  }
+}
+
+/**
+ * The `/authorize` request was already decided, or expired.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AuthorizationRequestNotPending extends Schema.TaggedError<AuthorizationRequestNotPending>(
+  "effect-sso-oidc/Emulator/AuthorizationRequestNotPending"
+)("AuthorizationRequestNotPending", {
+  id: Schema.String,
+  status: Schema.Literal("pending", "approved", "denied", "consumed", "expired")
+}) {
+  override get message() {
+    return `The authorization request ${this.id} is ${this.status}, not pending`
+  }
+}
+
 // -----------------------------------------------------------------------------
 // the service
 // -----------------------------------------------------------------------------
+
+/**
+ * The region an emulator stands for unless told otherwise.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultRegion = "us-east-1"
+
+/**
+ * The AWS credentials an emulator accepts on CreateTokenWithIAM unless told
+ * otherwise. They are test values (in AWS's documentation style) that no AWS
+ * account knows.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultIamCredentials: Credentials = {
+  accessKeyId: "AKIAEMULATOREXAMPLE1",
+  secretAccessKey: Redacted.make("emulatorSecretAccessKey/EXAMPLEKEY0000000000")
+}
+
+/**
+ * The application an emulator serves on CreateTokenWithIAM unless told
+ * otherwise: the ARN of the model's examples, the loopback redirect URI of
+ * the AWS CLI and the default scopes of an application.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultApplication: Application = {
+  applicationArn: "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222",
+  name: "Emulator application",
+  redirectUris: ["http://127.0.0.1/oauth/callback"],
+  scopes: ["openid", "aws", "sts:identity_context"]
+}
 
 /**
  * @since 0.1.0
@@ -452,8 +579,29 @@ export interface Options {
   /**
    * Approve every device authorization this long after StartDeviceAuthorization,
    * in `Clock` time. Default: never (approve through the page or {@link Service.approve}).
+   * Device codes only: `/authorize` requests always wait for a decision (the
+   * page, or {@link Service.approveAuthorizationRequest}).
    */
   readonly autoApproveAfter?: Duration.DurationInput | undefined
+  /**
+   * How long an `/authorize` request waits for a decision, and how long the
+   * code issued on approval lives. Default 600 seconds. Whole seconds.
+   */
+  readonly authorizationCodeExpiresIn?: Duration.DurationInput | undefined
+  /**
+   * The region the emulator stands for: CreateTokenWithIAM must be signed for
+   * it, and a refresh token issued for another region is answered with
+   * InvalidRequestRegion. Default {@link defaultRegion}.
+   */
+  readonly region?: string | undefined
+  /**
+   * The only AWS credentials CreateTokenWithIAM accepts (its SigV4 signature
+   * is verified with them). A session token, when given, must be sent too.
+   * Default {@link defaultIamCredentials}.
+   */
+  readonly iamCredentials?: Credentials | undefined
+  /** The applications CreateTokenWithIAM serves. Default `[defaultApplication]`. */
+  readonly applications?: ReadonlyArray<Application> | undefined
   /** Faults in force from the start (see {@link Service.setFaults}). */
   readonly faults?: ReadonlyArray<FaultRule> | undefined
 }
@@ -475,6 +623,28 @@ export interface Service {
   readonly deny: (userCode: string) => Effect.Effect<void, UnknownUserCode | AuthorizationNotPending>
   /** Makes the device authorization with this user code expire now. */
   readonly expireAuthorization: (userCode: string) => Effect.Effect<void, UnknownUserCode>
+  /**
+   * Approves a pending `/authorize` request, as its page's Approve button
+   * does, and returns where the browser is sent: `redirect_uri?code=…&state=…`.
+   */
+  readonly approveAuthorizationRequest: (
+    id: string
+  ) => Effect.Effect<string, UnknownAuthorizationRequest | AuthorizationRequestNotPending>
+  /**
+   * Denies a pending `/authorize` request and returns where the browser is
+   * sent: `redirect_uri?error=access_denied&error_description=…&state=…`.
+   */
+  readonly denyAuthorizationRequest: (
+    id: string
+  ) => Effect.Effect<string, UnknownAuthorizationRequest | AuthorizationRequestNotPending>
+  /** The `/authorize` requests, oldest first, with their status now. */
+  readonly authorizationRequests: Effect.Effect<ReadonlyArray<AuthorizationRequestView>>
+  /** The region the emulator stands for. */
+  readonly region: string
+  /** The AWS credentials CreateTokenWithIAM accepts. */
+  readonly iamCredentials: Credentials
+  /** The applications CreateTokenWithIAM serves. */
+  readonly applications: ReadonlyArray<Application>
   /** The device authorizations, oldest first, with their status now. */
   readonly authorizations: Effect.Effect<ReadonlyArray<AuthorizationView>>
   /** The client registrations, oldest first. */
@@ -522,6 +692,9 @@ export const inProcessUrl = "http://emulator.invalid"
 
 const maxLoggedRequests = 1000
 
+/** The SigV4 signing name of the service. */
+const signingName = "sso-oauth"
+
 /** The largest request body the HTTP server reads (the service's requests are a few KiB). */
 const maxRequestBody = 1024 * 1024
 
@@ -534,20 +707,25 @@ const zeroCounts: RequestCounts = {
   CreateToken: 0,
   CreateTokenWithIAM: 0,
   VerificationPage: 0,
+  AuthorizationPage: 0,
   Unknown: 0
 }
 
 /**
  * Whether a form POST comes from the emulator's own page. Browsers send
- * `Origin` (and `Sec-Fetch-Site`) with form posts; a page of another site
- * must not approve a code. `localhost` stands for `127.0.0.1`. Requests with
- * neither header (tests, `curl`) are accepted.
+ * `Origin` and `Sec-Fetch-Site` with form posts; a page of another origin —
+ * another site, or another port of this host (`same-site`) — must not decide
+ * anything. `localhost` stands for `127.0.0.1`. An `Origin` of `null` (sent
+ * under some referrer policies) counts only with `Sec-Fetch-Site: same-origin`.
+ * Requests with neither header (tests, `curl`) are accepted.
  */
 const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string): boolean => {
   const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
-  if (header("sec-fetch-site") === "cross-site") return false
+  const fetchSite = header("sec-fetch-site")
+  if (fetchSite === "cross-site" || fetchSite === "same-site") return false
   const origin = header("origin")
   if (origin === undefined) return true
+  if (origin === "null") return fetchSite === "same-origin"
   const own = new URL(baseUrl)
   const aliases = own.hostname === "127.0.0.1" ? ["127.0.0.1", "localhost", "[::1]"] : [own.hostname]
   return aliases.some((host) => origin === `${own.protocol}//${host}${own.port === "" ? "" : `:${own.port}`}`)
@@ -564,6 +742,8 @@ const kindOf = (request: HandlerRequest): RequestKind => {
       return request.query["aws_iam"] === undefined ? "CreateToken" : "CreateTokenWithIAM"
     case "/device":
       return "VerificationPage"
+    case "/authorize":
+      return "AuthorizationPage"
     default:
       return "Unknown"
   }
@@ -587,8 +767,18 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       registrationLifetimeSeconds: secondsOf(options.registrationLifetime, 90 * 24 * 60 * 60, Math.floor),
       autoApproveAfterMillis: options.autoApproveAfter === undefined
         ? undefined
-        : Duration.toMillis(Duration.decode(options.autoApproveAfter))
+        : Duration.toMillis(Duration.decode(options.autoApproveAfter)),
+      region: options.region ?? defaultRegion,
+      authorizationCodeExpiresInSeconds: secondsOf(options.authorizationCodeExpiresIn, 600, Math.floor),
+      applications: (options.applications ?? [defaultApplication]).map((app) => ({
+        applicationArn: app.applicationArn,
+        name: app.name ?? app.applicationArn,
+        redirectUris: app.redirectUris,
+        scopes: app.scopes
+      })),
+      idTokenKey: globalThis.crypto.getRandomValues(new Uint8Array(32))
     }
+    const iamCredentials = options.iamCredentials ?? defaultIamCredentials
     const state = yield* Ref.make<State.State>(State.empty)
     const faults = yield* Ref.make(Faults.arm(options.faults ?? []))
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
@@ -598,15 +788,26 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
     // --- operations -----------------------------------------------------------
 
+    /** SigV4 first: an unsigned or badly signed CreateTokenWithIAM never reaches the service. */
+    const authenticateIam = (request: HandlerRequest, requestId: string) =>
+      Effect.map(now, (at): HandlerResponse | undefined => {
+        const verdict = SigV4.verify(request, {
+          accessKeyId: iamCredentials.accessKeyId,
+          secretAccessKey: Redacted.value(iamCredentials.secretAccessKey),
+          sessionToken: iamCredentials.sessionToken === undefined
+            ? undefined
+            : Redacted.value(iamCredentials.sessionToken),
+          region: settings.region,
+          service: signingName,
+          now: at
+        })
+        return verdict._tag === "Valid"
+          ? undefined
+          : Wire.authFailureReply(verdict.name, verdict.message, requestId, SigV4.coralServiceSuffix)
+      })
+
     const operation = (kind: OperationName, bodyText: string): Effect.Effect<Wire.Outcome> =>
       Effect.gen(function*() {
-        if (kind === "CreateTokenWithIAM") {
-          return Wire.err(
-            "InvalidRequestException",
-            "CreateTokenWithIAM (POST /token?aws_iam=t) is not supported by this emulator yet: " +
-              "it does not verify SigV4 signatures"
-          )
-        }
         const body = Wire.parseObject(bodyText)
         if (body._tag === "Err") return body
         switch (kind) {
@@ -631,6 +832,15 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             const at = yield* now
             return yield* Ref.modify(state, (s) => State.createToken(s, body.value, at, fresh, settings))
           }
+          case "CreateTokenWithIAM": {
+            const fresh = {
+              accessToken: yield* Random_.token(64, "aoa"),
+              refreshToken: yield* Random_.token(64, "aor"),
+              identityContext: yield* Random_.token(48)
+            }
+            const at = yield* now
+            return yield* Ref.modify(state, (s) => Iam.createTokenWithIam(s, body.value, at, fresh, settings))
+          }
         }
       })
 
@@ -649,8 +859,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         if (selection.reply !== undefined) {
           return { reply: Faults.faultReply(selection.reply, requestId), fired: selection.fired }
         }
-        const outcome = yield* operation(kind, request.bodyText)
-        const reply = Wire.outcomeReply(outcome, requestId)
+        const refused = kind === "CreateTokenWithIAM" ? yield* authenticateIam(request, requestId) : undefined
+        const reply = refused ?? Wire.outcomeReply(yield* operation(kind, request.bodyText), requestId)
         return {
           reply: selection.contentType === undefined
             ? reply
@@ -728,6 +938,65 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         }
       })
 
+    // --- the /authorize page ---------------------------------------------------
+
+    const decideRequest = (decision: State.Decision, id: string) =>
+      Effect.gen(function*() {
+        const code = yield* Random_.token(48)
+        const at = yield* now
+        return yield* Ref.modify(
+          state,
+          (s) => State.decideAuthorizationRequest(s, id, decision, at, { code }, settings)
+        )
+      })
+
+    const authorizationPage = (request: HandlerRequest, requestId: string): Effect.Effect<HandlerResponse> =>
+      Effect.gen(function*() {
+        if (request.method === "GET" || request.method === "HEAD") {
+          const id = yield* Random_.token(24)
+          const at = yield* now
+          const outcome = yield* Ref.modify(
+            state,
+            (s) => State.startAuthorizationRequest(s, request.query, at, { id }, settings)
+          )
+          if (outcome._tag === "Invalid") {
+            return Page.authorizeProblemPage(400, outcome.title, outcome.message, requestId)
+          }
+          return Page.authorizePage(outcome.request, requestId)
+        }
+        if (request.method !== "POST") {
+          return Page.authorizeProblemPage(405, "Method not allowed", "Use the page's buttons.", requestId)
+        }
+        if (!sameOrigin(request.headers, settings.baseUrl)) {
+          return Page.authorizeProblemPage(
+            403,
+            "Forbidden",
+            "Decisions are accepted only from the emulator's own page.",
+            requestId
+          )
+        }
+        const form = new URLSearchParams(request.bodyText)
+        const id = form.get("request_id") ?? ""
+        const action = form.get("action")
+        if (id === "" || (action !== "approve" && action !== "deny")) {
+          return Page.authorizeProblemPage(400, "Invalid request", "The form is incomplete.", requestId)
+        }
+        const outcome = yield* decideRequest(action === "approve" ? "approved" : "denied", id)
+        switch (outcome._tag) {
+          case "Redirect":
+            return Page.redirectReply(outcome.location, requestId)
+          case "Unknown":
+            return Page.authorizeProblemPage(404, "Unknown request", "This sign-in request is not known.", requestId)
+          case "NotPending":
+            return Page.authorizeProblemPage(
+              409,
+              "Request already closed",
+              Page.requestNotPendingMessage(outcome.status === "pending" ? "expired" : outcome.status),
+              requestId
+            )
+        }
+      })
+
     // --- the handler ------------------------------------------------------------
 
     const record = (entry: RequestRecord) =>
@@ -741,6 +1010,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       switch (kind) {
         case "VerificationPage":
           return Effect.map(verificationPage(request, requestId), (reply) => ({ reply, fired: [] }))
+        case "AuthorizationPage":
+          return Effect.map(authorizationPage(request, requestId), (reply) => ({ reply, fired: [] }))
         case "Unknown":
           return Effect.succeed({
             reply: Wire.errorReply(
@@ -809,6 +1080,48 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       if (outcome._tag === "Unknown") return yield* new UnknownUserCode({ userCode })
     })
 
+    const decideRequestControl = (
+      decision: State.Decision,
+      id: string
+    ): Effect.Effect<string, UnknownAuthorizationRequest | AuthorizationRequestNotPending> =>
+      Effect.gen(function*() {
+        const outcome = yield* decideRequest(decision, id)
+        switch (outcome._tag) {
+          case "Redirect":
+            return outcome.location
+          case "Unknown":
+            return yield* new UnknownAuthorizationRequest({ id })
+          case "NotPending":
+            return yield* new AuthorizationRequestNotPending({ id, status: outcome.status })
+        }
+      })
+
+    const approveAuthorizationRequest = Effect.fn("Emulator.approveAuthorizationRequest")(function*(id: string) {
+      return yield* decideRequestControl("approved", id)
+    })
+    const denyAuthorizationRequest = Effect.fn("Emulator.denyAuthorizationRequest")(function*(id: string) {
+      return yield* decideRequestControl("denied", id)
+    })
+
+    const authorizationRequests = Effect.gen(function*() {
+      const at = yield* now
+      const s = yield* Ref.get(state)
+      return Array.from(s.authorizationRequests.values(), (request): AuthorizationRequestView => ({
+        id: request.id,
+        clientId: request.clientId,
+        clientName: request.clientName,
+        redirectUri: request.redirectUri,
+        state: request.state,
+        codeChallenge: request.codeChallenge,
+        scopes: request.scopes,
+        status: State.requestStatusAt(request, at),
+        createdAt: new Date(request.createdAt),
+        expiresAt: new Date(request.expiresAt),
+        code: request.code === undefined ? undefined : Redacted.make(request.code),
+        codeExpiresAt: request.codeExpiresAt === undefined ? undefined : new Date(request.codeExpiresAt)
+      }))
+    })
+
     const authorizations = Effect.gen(function*() {
       const at = yield* now
       const s = yield* Ref.get(state)
@@ -860,6 +1173,12 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       approve,
       deny,
       expireAuthorization,
+      approveAuthorizationRequest,
+      denyAuthorizationRequest,
+      authorizationRequests,
+      region: settings.region,
+      iamCredentials,
+      applications: settings.applications,
       authorizations,
       registrations,
       tokens,
@@ -944,7 +1263,8 @@ export const toHttpClient = (emulator: Service): HttpClient.HttpClient => {
         method: request.method,
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
-        headers: request.headers,
+        // A transport sends `host`; SigV4 signs it.
+        headers: request.headers["host"] === undefined ? { ...request.headers, host: url.host } : request.headers,
         bodyText
       })
       if (reply.resetConnection === true) {

@@ -122,6 +122,7 @@ describe("Emulator in-process — whole device logins in virtual time", () => {
         CreateToken: 5,
         CreateTokenWithIAM: 0,
         VerificationPage: 0,
+        AuthorizationPage: 0,
         Unknown: 0
       })
       const polls = (yield* em.requests).filter((r) => r.kind === "CreateToken")
@@ -411,12 +412,14 @@ describe("Emulator in-process — protocol enforcement, as our client's typed er
       expect(plain(error)).toMatchObject({ status: 400, error: "invalid_request" })
     }).pipe(Effect.provide(setup())))
 
-  it.effect("CreateTokenWithIAM (POST /token?aws_iam=t) is refused clearly; unknown paths are 404", () =>
+  it.effect("an unsigned CreateTokenWithIAM (POST /token?aws_iam=t) is refused with 403; unknown paths are 404", () =>
     Effect.gen(function*() {
       const iam = yield* raw("/token?aws_iam=t", JSON.stringify({ clientId: "arn:x", grantType: "refresh_token" }))
-      expect(iam.status).toBe(400)
-      expect(iam.headers["x-amzn-errortype"]).toBe(`InvalidRequestException${coral}`)
-      expect(iam.json.error_description).toMatch(/CreateTokenWithIAM.*not supported.*SigV4/)
+      expect(iam.status).toBe(403)
+      expect(iam.headers["x-amzn-errortype"]).toBe(
+        "MissingAuthenticationTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/"
+      )
+      expect(iam.json).toEqual({ message: "Missing Authentication Token" })
       const unknown = yield* raw("/nope", "{}")
       expect(unknown.status).toBe(404)
       const getToken = yield* raw("/token", "", { method: "GET" })

@@ -53,21 +53,34 @@ ${main}
 </html>
 `
 
-/** Security headers for every page: no framing, no script, forms only to this origin, never cached. */
-const pageHeaders = (requestId: string): Record<string, string> => ({
+/**
+ * Security headers for every page: no framing, no script, forms only to this
+ * origin (and, on the `/authorize` page, to the validated redirect URI's
+ * origin: browsers apply `form-action` to the redirect that follows a form
+ * post), no referrer to other origins, never cached.
+ */
+const pageHeaders = (requestId: string, formActionOrigin?: string): Record<string, string> => ({
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store",
   "x-frame-options": "DENY",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
-  "content-security-policy":
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  // Not `no-referrer`: under it browsers send `Origin: null` with the page's own form posts.
+  "referrer-policy": "same-origin",
+  "content-security-policy": `default-src 'none'; style-src 'unsafe-inline'; form-action 'self'${
+    formActionOrigin === undefined ? "" : ` ${formActionOrigin}`
+  }; frame-ancestors 'none'; base-uri 'none'`,
   "x-amzn-RequestId": requestId
 })
 
-const page = (status: number, title: string, main: string, requestId: string): HandlerResponse => ({
+const page = (
+  status: number,
+  title: string,
+  main: string,
+  requestId: string,
+  formActionOrigin?: string
+): HandlerResponse => ({
   status,
-  headers: pageHeaders(requestId),
+  headers: pageHeaders(requestId, formActionOrigin),
   bodyText: layout(title, main)
 })
 
@@ -185,3 +198,84 @@ ${form(userCode)}`,
 /** Why an authorization can no longer be decided. */
 export const notPendingMessage = (userCode: string, status: AuthorizationStatus): string =>
   `The request for code ${userCode} is ${statusText[status]}; it can no longer be changed.`
+
+// -----------------------------------------------------------------------------
+// /authorize
+// -----------------------------------------------------------------------------
+
+/** What the `/authorize` page shows about a request. */
+export interface PageAuthorizationRequest {
+  readonly id: string
+  readonly clientName: string
+  readonly scopes: ReadonlyArray<string>
+  readonly redirectUri: string
+}
+
+/** `GET /authorize` of a valid request: who asks, for what, and where the browser goes next; Approve / Deny. */
+export const authorizePage = (request: PageAuthorizationRequest, requestId: string): HandlerResponse => {
+  const target = new URL(request.redirectUri)
+  return page(
+    200,
+    "Authorize an application",
+    `<h1>Authorize an application</h1>
+<p>An application asks to sign in with your identity. Approve only if you started this sign-in.</p>
+<dl>
+<dt>Application</dt><dd>${escapeHtml(request.clientName)}</dd>
+<dt>Scopes</dt><dd>${request.scopes.length === 0 ? "none" : escapeHtml(request.scopes.join(" "))}</dd>
+<dt>Returns to</dt><dd>${escapeHtml(target.origin + target.pathname)}</dd>
+</dl>
+<form method="post" action="/authorize">
+<input type="hidden" name="request_id" value="${escapeHtml(request.id)}">
+<div class="actions">
+<button type="submit" name="action" value="approve">Approve</button>
+<button type="submit" name="action" value="deny">Deny</button>
+</div>
+</form>`,
+    requestId,
+    target.origin
+  )
+}
+
+/** An `/authorize` request that cannot go on: it never redirects anywhere. */
+export const authorizeProblemPage = (
+  status: number,
+  title: string,
+  message: string,
+  requestId: string
+): HandlerResponse =>
+  page(
+    status,
+    title,
+    `<h1>${escapeHtml(title)}</h1>
+<p role="alert">${escapeHtml(message)}</p>
+<p>Return to the application and start the sign-in again.</p>`,
+    requestId
+  )
+
+/** The 302 that sends the browser back to the application with the code or the error. */
+export const redirectReply = (location: string, requestId: string): HandlerResponse => ({
+  status: 302,
+  headers: {
+    location,
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-amzn-RequestId": requestId
+  },
+  bodyText: layout(
+    "Returning to the application",
+    `<h1>Returning to the application</h1>
+<p><a href="${escapeHtml(location)}">Continue</a></p>`
+  )
+})
+
+const requestStatusText: Record<"approved" | "denied" | "consumed" | "expired", string> = {
+  approved: "already approved",
+  denied: "already denied",
+  consumed: "already approved, and the application has used its code",
+  expired: "expired"
+}
+
+/** Why an `/authorize` request can no longer be decided. */
+export const requestNotPendingMessage = (status: "approved" | "denied" | "consumed" | "expired"): string =>
+  `This sign-in request is ${requestStatusText[status]}; it can no longer be changed. Start the sign-in again.`

@@ -4,6 +4,7 @@
  * values drawn beforehand, so the handler applies it atomically with
  * `Ref.modify` and the rules can be read (and tested) without any I/O.
  */
+import { createHash } from "node:crypto"
 import { GrantType } from "../../SsoOidcSchema.js"
 import {
   err,
@@ -27,6 +28,21 @@ export interface Settings {
   readonly tokenExpiresInSeconds: number
   readonly registrationLifetimeSeconds: number
   readonly autoApproveAfterMillis: number | undefined
+  /** The region the emulator stands for (SigV4 scope, InvalidRequestRegion). */
+  readonly region: string
+  /** How long an `/authorize` request waits for a decision, and an authorization code lives. */
+  readonly authorizationCodeExpiresInSeconds: number
+  /** The IAM Identity Center applications CreateTokenWithIAM serves. */
+  readonly applications: ReadonlyArray<ApplicationRecord>
+  /** The HMAC key of the id tokens (random per emulator). */
+  readonly idTokenKey: Uint8Array
+}
+
+export interface ApplicationRecord {
+  readonly applicationArn: string
+  readonly name: string
+  readonly redirectUris: ReadonlyArray<string>
+  readonly scopes: ReadonlyArray<string>
 }
 
 export interface ClientRecord {
@@ -75,13 +91,45 @@ export interface TokenRecord {
   readonly scopes: ReadonlyArray<string>
   readonly issuedAt: number
   readonly expiresAt: number
+  /** The user the token stands for (CreateTokenWithIAM; `sub` of its id token). */
+  readonly subject?: string | undefined
 }
 
 export interface RefreshRecord {
   readonly clientId: string
   readonly scopes: ReadonlyArray<string>
-  /** False once it was used (refresh tokens rotate). */
+  /** False once it was used (refresh tokens rotate) or revoked. */
   readonly active: boolean
+  readonly subject?: string | undefined
+}
+
+/** Stored status of an `/authorize` request; `expired` is derived from the time. */
+export type StoredRequestStatus = "pending" | "approved" | "denied" | "consumed"
+
+export type AuthorizationRequestStatus = StoredRequestStatus | "expired"
+
+/** An `/authorize` request (the PKCE browser flow) and, once approved, its code. */
+export interface AuthorizationRequestRecord {
+  readonly id: string
+  /** A RegisterClient client id, or an application ARN (CreateTokenWithIAM). */
+  readonly clientId: string
+  readonly clientName: string
+  /** The redirect URI exactly as the request sent it (port included). */
+  readonly redirectUri: string
+  readonly state: string | undefined
+  /** The S256 code challenge. */
+  readonly codeChallenge: string
+  readonly scopes: ReadonlyArray<string>
+  /** Epoch milliseconds. */
+  readonly createdAt: number
+  /** Until when it may be decided. Epoch milliseconds. */
+  readonly expiresAt: number
+  readonly status: StoredRequestStatus
+  readonly decidedAt: number | undefined
+  readonly code: string | undefined
+  readonly codeExpiresAt: number | undefined
+  /** The refresh token issued for the code, revoked if the code is presented again (RFC 6749 §4.1.2). */
+  readonly refreshToken: string | undefined
 }
 
 export interface State {
@@ -92,6 +140,10 @@ export interface State {
   readonly userCodes: ReadonlyMap<string, string>
   readonly tokens: ReadonlyArray<TokenRecord>
   readonly refreshTokens: ReadonlyMap<string, RefreshRecord>
+  /** `/authorize` requests by id. */
+  readonly authorizationRequests: ReadonlyMap<string, AuthorizationRequestRecord>
+  /** Authorization code → request id. */
+  readonly codes: ReadonlyMap<string, string>
 }
 
 export const empty: State = {
@@ -99,10 +151,12 @@ export const empty: State = {
   authorizations: new Map(),
   userCodes: new Map(),
   tokens: [],
-  refreshTokens: new Map()
+  refreshTokens: new Map(),
+  authorizationRequests: new Map(),
+  codes: new Map()
 }
 
-const set = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> => new Map(map).set(key, value)
+export const set = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> => new Map(map).set(key, value)
 
 /** RFC 8628 §3.5: slow_down adds 5 seconds to the interval, for good. */
 export const slowDownIncrementSeconds = 5
@@ -131,10 +185,10 @@ export const statusAt = (auth: AuthorizationRecord, now: number, settings: Setti
   return "pending"
 }
 
-type Body = Readonly<Record<string, unknown>>
+export type Body = Readonly<Record<string, unknown>>
 
 /** Runs readers in order; the first failure wins. */
-const readAll = <const T extends Record<string, Read<unknown>>>(
+export const readAll = <const T extends Record<string, Read<unknown>>>(
   reads: T
 ): Read<{ readonly [K in keyof T]: T[K] extends Read<infer A> ? A : never }> => {
   const out: Record<string, unknown> = {}
@@ -382,11 +436,9 @@ export const createToken = (
       return issueTokens(rotated, client, grantType, record.scopes, now, fresh, settings)
     }
     default: {
-      // authorization_code: this emulator does not serve `/authorize`, so it never issued a code.
-      if (input.value.code === undefined || input.value.code === "") {
-        return [err("InvalidRequestException", "Missing required parameter: code"), state]
-      }
-      return [err("InvalidGrantException", "Invalid authorization code provided"), state]
+      const [redeemed, after] = redeemCode(state, client.clientId, input.value, now, fresh.refreshToken)
+      if (redeemed._tag === "Err") return [redeemed, after]
+      return issueTokens(after, client, GrantType.AuthorizationCode, redeemed.value.scopes, now, fresh, settings)
     }
   }
 }
@@ -481,4 +533,274 @@ export const expire = (state: State, userCode: string, now: number): readonly [C
   if (auth === undefined) return [{ _tag: "Unknown" }, state]
   const expired: AuthorizationRecord = { ...auth, expiresAt: Math.min(auth.expiresAt, now) }
   return [{ _tag: "Done" }, { ...state, authorizations: set(state.authorizations, auth.deviceCode, expired) }]
+}
+
+// -----------------------------------------------------------------------------
+// /authorize (the authorization code grant with PKCE)
+// -----------------------------------------------------------------------------
+
+/** The status of an `/authorize` request at `now`. */
+export const requestStatusAt = (request: AuthorizationRequestRecord, now: number): AuthorizationRequestStatus => {
+  switch (request.status) {
+    case "denied":
+    case "consumed":
+      return request.status
+    case "approved":
+      return request.codeExpiresAt !== undefined && now >= request.codeExpiresAt ? "expired" : "approved"
+    case "pending":
+      return now >= request.expiresAt ? "expired" : "pending"
+  }
+}
+
+const loopbackHosts: ReadonlyArray<string> = ["127.0.0.1", "[::1]"]
+
+const parseUrl = (text: string): URL | undefined => {
+  try {
+    return new URL(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Whether a requested redirect URI matches a registered one: equal, or — for
+ * a registered loopback IP literal over `http` (RFC 8252 §7.3) — equal but
+ * for the port, which the client picks per login.
+ */
+export const redirectUriMatches = (registered: string, requested: string): boolean => {
+  if (registered === requested) return true
+  const reg = parseUrl(registered)
+  const req = parseUrl(requested)
+  if (reg === undefined || req === undefined) return false
+  if (reg.protocol !== "http:" || !loopbackHosts.includes(reg.hostname)) return false
+  return req.protocol === "http:" && req.hostname === reg.hostname && req.pathname === reg.pathname &&
+    req.search === reg.search && req.username === "" && req.password === ""
+}
+
+/** Who may send a browser to `/authorize`: a registered client or an application. */
+interface AuthorizeParty {
+  readonly clientId: string
+  readonly name: string
+  readonly redirectUris: ReadonlyArray<string>
+  readonly scopes: ReadonlyArray<string>
+}
+
+const authorizeParty = (
+  state: State,
+  clientId: string,
+  now: number,
+  settings: Settings
+): AuthorizeParty | { readonly problem: string } => {
+  const application = settings.applications.find((app) => app.applicationArn === clientId)
+  if (application !== undefined) {
+    return {
+      clientId,
+      name: application.name,
+      redirectUris: application.redirectUris,
+      scopes: application.scopes
+    }
+  }
+  const client = state.clients.get(clientId)
+  if (client === undefined) return { problem: "The client_id is not a registered client." }
+  if (now >= client.clientSecretExpiresAt * 1000) return { problem: "The client's registration has expired." }
+  if (!client.grantTypes.includes(GrantType.AuthorizationCode)) {
+    return { problem: "The client is not registered for the authorization code grant." }
+  }
+  return { clientId, name: client.clientName, redirectUris: client.redirectUris, scopes: client.scopes }
+}
+
+/** What `GET /authorize` leads to. */
+export type AuthorizeOutcome =
+  | { readonly _tag: "Invalid"; readonly title: string; readonly message: string }
+  | { readonly _tag: "Created"; readonly request: AuthorizationRequestRecord }
+
+const invalidRequest = (title: string, message: string): AuthorizeOutcome => ({ _tag: "Invalid", title, message })
+
+/** An S256 challenge: base64url of a SHA-256 digest, unpadded (43 characters). */
+const s256Challenge = /^[A-Za-z0-9_-]{43}$/
+
+/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
+const verifierSyntax = /^[A-Za-z0-9\-._~]{43,128}$/
+
+/** The S256 challenge of a verifier (RFC 7636 §4.2). */
+export const s256 = (verifier: string): string => createHash("sha256").update(verifier, "ascii").digest("base64url")
+
+/**
+ * Validates an `/authorize` query and records the request. The client and
+ * the redirect URI are checked first: until both are known good, nothing may
+ * redirect anywhere, so every problem is an error page.
+ */
+export const startAuthorizationRequest = (
+  state: State,
+  query: Readonly<Record<string, string>>,
+  now: number,
+  fresh: { readonly id: string },
+  settings: Settings
+): readonly [AuthorizeOutcome, State] => {
+  const clientId = query["client_id"]
+  if (clientId === undefined || clientId === "") {
+    return [invalidRequest("Invalid request", "The request has no client_id."), state]
+  }
+  const party = authorizeParty(state, clientId, now, settings)
+  if ("problem" in party) return [invalidRequest("Unknown application", party.problem), state]
+  const redirectUri = query["redirect_uri"]
+  if (redirectUri === undefined || redirectUri === "") {
+    return [invalidRequest("Invalid request", "The request has no redirect_uri."), state]
+  }
+  const parsed = parseUrl(redirectUri)
+  if (parsed === undefined || redirectUri.includes("#")) {
+    return [invalidRequest("Invalid redirect URI", "The redirect_uri must be an absolute URI without a fragment."), state]
+  }
+  if (!party.redirectUris.some((registered) => redirectUriMatches(registered, redirectUri))) {
+    return [
+      invalidRequest("Invalid redirect URI", "The redirect_uri is not one of the URIs registered for this application."),
+      state
+    ]
+  }
+  if (query["response_type"] !== "code") {
+    return [invalidRequest("Invalid request", "The response_type must be code."), state]
+  }
+  if (query["code_challenge_method"] !== "S256") {
+    return [invalidRequest("Invalid request", "The code_challenge_method must be S256 (PKCE is required)."), state]
+  }
+  const challenge = query["code_challenge"]
+  if (challenge === undefined || !s256Challenge.test(challenge)) {
+    return [
+      invalidRequest("Invalid request", "The code_challenge must be an unpadded base64url SHA-256 digest (PKCE is required)."),
+      state
+    ]
+  }
+  const requested = (query["scopes"] ?? query["scope"] ?? "").split(/\s+/).filter((scope) => scope !== "")
+  const unknown = party.scopes.length === 0 ? undefined : requested.find((scope) => !party.scopes.includes(scope))
+  if (unknown !== undefined) {
+    return [invalidRequest("Invalid scope", `The scope ${unknown} is not registered for this application.`), state]
+  }
+  const request: AuthorizationRequestRecord = {
+    id: fresh.id,
+    clientId,
+    clientName: party.name,
+    redirectUri,
+    state: query["state"],
+    codeChallenge: challenge,
+    scopes: requested.length > 0 ? requested : party.scopes,
+    createdAt: now,
+    expiresAt: now + settings.authorizationCodeExpiresInSeconds * 1000,
+    status: "pending",
+    decidedAt: undefined,
+    code: undefined,
+    codeExpiresAt: undefined,
+    refreshToken: undefined
+  }
+  return [
+    { _tag: "Created", request },
+    { ...state, authorizationRequests: set(state.authorizationRequests, request.id, request) }
+  ]
+}
+
+/** Appends parameters to a (validated) redirect URI's query. */
+const redirectTo = (redirectUri: string, params: ReadonlyArray<readonly [string, string | undefined]>): string => {
+  const url = new URL(redirectUri)
+  for (const [name, value] of params) if (value !== undefined) url.searchParams.append(name, value)
+  return url.toString()
+}
+
+export type RequestDecisionOutcome =
+  | { readonly _tag: "Redirect"; readonly location: string }
+  | { readonly _tag: "Unknown" }
+  | { readonly _tag: "NotPending"; readonly status: AuthorizationRequestStatus }
+
+/** Approves (issuing a code) or denies a pending `/authorize` request; answers where to send the browser. */
+export const decideAuthorizationRequest = (
+  state: State,
+  id: string,
+  decision: Decision,
+  now: number,
+  fresh: { readonly code: string },
+  settings: Settings
+): readonly [RequestDecisionOutcome, State] => {
+  const request = state.authorizationRequests.get(id)
+  if (request === undefined) return [{ _tag: "Unknown" }, state]
+  const status = requestStatusAt(request, now)
+  if (status !== "pending") return [{ _tag: "NotPending", status }, state]
+  if (decision === "denied") {
+    const denied: AuthorizationRequestRecord = { ...request, status: "denied", decidedAt: now }
+    return [
+      {
+        _tag: "Redirect",
+        location: redirectTo(request.redirectUri, [
+          ["error", "access_denied"],
+          ["error_description", "The user denied the authorization request"],
+          ["state", request.state]
+        ])
+      },
+      { ...state, authorizationRequests: set(state.authorizationRequests, id, denied) }
+    ]
+  }
+  const approved: AuthorizationRequestRecord = {
+    ...request,
+    status: "approved",
+    decidedAt: now,
+    code: fresh.code,
+    codeExpiresAt: now + settings.authorizationCodeExpiresInSeconds * 1000
+  }
+  return [
+    { _tag: "Redirect", location: redirectTo(request.redirectUri, [["code", fresh.code], ["state", request.state]]) },
+    {
+      ...state,
+      authorizationRequests: set(state.authorizationRequests, id, approved),
+      codes: set(state.codes, fresh.code, id)
+    }
+  ]
+}
+
+/**
+ * Redeems an authorization code for `clientId`: known, issued to that
+ * client, not used, not expired, presented with the same redirect URI and a
+ * verifier whose S256 challenge is the request's. A code presented twice
+ * also revokes the refresh token issued for it (RFC 6749 §4.1.2). On success
+ * the code is used up and `refreshToken` recorded as issued for it.
+ */
+export const redeemCode = (
+  state: State,
+  clientId: string,
+  input: {
+    readonly code?: string | undefined
+    readonly redirectUri?: string | undefined
+    readonly codeVerifier?: string | undefined
+  },
+  now: number,
+  refreshToken: string
+): readonly [Read<AuthorizationRequestRecord>, State] => {
+  const fail = (description: string, next: State = state) =>
+    [{ _tag: "Err", failure: { name: "InvalidGrantException", description } }, next] as const
+  if (input.code === undefined || input.code === "") {
+    return [{ _tag: "Err", failure: { name: "InvalidRequestException", description: "Missing required parameter: code" } }, state]
+  }
+  const id = state.codes.get(input.code)
+  const request = id === undefined ? undefined : state.authorizationRequests.get(id)
+  if (request === undefined) return fail("Invalid authorization code provided")
+  if (request.clientId !== clientId) return fail("The authorization code was issued to another client")
+  const status = requestStatusAt(request, now)
+  if (status === "consumed") {
+    const previous = request.refreshToken === undefined ? undefined : state.refreshTokens.get(request.refreshToken)
+    const revoked: State = previous === undefined || request.refreshToken === undefined
+      ? state
+      : { ...state, refreshTokens: set(state.refreshTokens, request.refreshToken, { ...previous, active: false }) }
+    return fail("The authorization code was already used", revoked)
+  }
+  if (status !== "approved") return fail("The authorization code has expired")
+  if (input.redirectUri !== request.redirectUri) {
+    return fail("The redirectUri does not match the redirect_uri of the authorization request")
+  }
+  if (input.codeVerifier === undefined || !verifierSyntax.test(input.codeVerifier)) {
+    return fail("A code verifier of 43 to 128 unreserved characters is required (PKCE)")
+  }
+  if (s256(input.codeVerifier) !== request.codeChallenge) {
+    return fail("The code verifier does not match the code challenge (PKCE)")
+  }
+  const consumed: AuthorizationRequestRecord = { ...request, status: "consumed", refreshToken }
+  return [
+    { _tag: "Ok", value: request },
+    { ...state, authorizationRequests: set(state.authorizationRequests, request.id, consumed) }
+  ]
 }

@@ -33,6 +33,8 @@ export const errorCatalog: Readonly<Record<WireName, { readonly status: number; 
 export interface Failure {
   readonly name: WireName
   readonly description: string
+  /** Members the error carries besides `error` and `error_description` (InvalidRequestRegion's `endpoint`, `region`). */
+  readonly extra?: Readonly<Record<string, string>> | undefined
 }
 
 /** The outcome of an operation: the JSON output, or a service error. */
@@ -42,9 +44,13 @@ export type Outcome =
 
 export const ok = (body: Readonly<Record<string, unknown>>): Outcome => ({ _tag: "Ok", body })
 
-export const err = (name: WireName, description: string): Outcome => ({
+export const err = (
+  name: WireName,
+  description: string,
+  extra?: Readonly<Record<string, string>>
+): Outcome => ({
   _tag: "Err",
-  failure: { name, description }
+  failure: extra === undefined ? { name, description } : { name, description, extra }
 })
 
 export const jsonHeaders = (requestId: string): Record<string, string> => ({
@@ -67,21 +73,46 @@ export const errorReply = (
   name: string,
   description: string,
   requestId: string,
-  options: { readonly status?: number | undefined; readonly code?: string | undefined } = {}
+  options: {
+    readonly status?: number | undefined
+    readonly code?: string | undefined
+    readonly extra?: Readonly<Record<string, string>> | undefined
+  } = {}
 ): HandlerResponse => {
   const known = (errorCatalog as Record<string, { status: number; code: string } | undefined>)[name]
   return {
     status: options.status ?? known?.status ?? 400,
     headers: { ...jsonHeaders(requestId), "x-amzn-ErrorType": name + coralSuffix },
-    bodyText: JSON.stringify({ error: options.code ?? known?.code ?? "invalid_request", error_description: description })
+    bodyText: JSON.stringify({
+      error: options.code ?? known?.code ?? "invalid_request",
+      error_description: description,
+      ...options.extra
+    })
   }
 }
+
+/**
+ * An authentication (SigV4) failure as AWS's front door answers it: 403,
+ * the name in `x-amzn-ErrorType` with the coral *service* namespace, and a
+ * body of just `{ "message": … }` (no OAuth `error` members: the request never
+ * reached the OIDC service).
+ */
+export const authFailureReply = (
+  name: string,
+  message: string,
+  requestId: string,
+  suffix: string
+): HandlerResponse => ({
+  status: 403,
+  headers: { ...jsonHeaders(requestId), "x-amzn-ErrorType": name + suffix },
+  bodyText: JSON.stringify({ message })
+})
 
 /** The reply of an operation's outcome. */
 export const outcomeReply = (outcome: Outcome, requestId: string): HandlerResponse =>
   outcome._tag === "Ok"
     ? jsonReply(outcome.body, requestId)
-    : errorReply(outcome.failure.name, outcome.failure.description, requestId)
+    : errorReply(outcome.failure.name, outcome.failure.description, requestId, { extra: outcome.failure.extra })
 
 /** The sanitized error name of a reply, for the request log. */
 export const errorNameOf = (reply: HandlerResponse): string | undefined => {
