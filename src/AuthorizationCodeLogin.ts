@@ -365,13 +365,15 @@ const run = (
         onTimeout: () => new CallbackTimeout({ timeout: Duration.format(Duration.decode(timeout)) })
       })
     )
+    // The state first: a callback that is not ours ends nothing but this check,
+    // whatever it says (not even a "denied" from some other local page).
+    if (callback.state !== state) return yield* new StateMismatch()
     if (callback.error !== undefined) {
       return yield* new SsoOidcError.AccessDenied({
         error: callback.error,
         ...(callback.errorDescription === undefined ? {} : { error_description: callback.errorDescription })
       })
     }
-    if (callback.state !== state) return yield* new StateMismatch()
     if (callback.code === undefined) return yield* new CallbackError({ description: "the callback has no code" })
     yield* emit(AuthorizationCodeLoginEvent.CodeReceived())
 

@@ -72,7 +72,9 @@ export const readErrorReply = (errorTypeHeader: string | undefined, bodyText: st
   return {
     name: name === "" ? undefined : name,
     error,
-    error_description: stringMember(body, "error_description"),
+    // SigV4 failures carry `message` (or `Message`) instead.
+    error_description: stringMember(body, "error_description") ?? stringMember(body, "message") ??
+      stringMember(body, "Message"),
     reason: stringMember(body, "reason"),
     endpoint: stringMember(body, "endpoint"),
     region: stringMember(body, "region")
