@@ -83,9 +83,9 @@ describe("Browser — headless Chromium against the emulator", () => {
     expect(available, `${executablePath} is missing; install it with apt-get install -y chromium`).toBe(true)
   })
 
-  it.skipIf(available || inCi)(`skipped: ${skipReason}`, () => {})
+  // Without Chromium outside CI, the three tests below are skipped and their names say why.
 
-  it.live.skipIf(!available)("device flow: the person approves on the verification page; the login ends Authorized", () =>
+  it.live.skipIf(!available)(available ? "device flow: the person approves on the verification page; the login ends Authorized" : `device flow: the person approves on the verification page; the login ends Authorized (${skipReason})`, () =>
     Effect.gen(function*() {
       const browser = yield* launch
       const page = yield* newPage(browser)
@@ -112,7 +112,7 @@ describe("Browser — headless Chromium against the emulator", () => {
       expect((yield* em.authorizations).map((a) => a.status)).toEqual(["consumed"])
     }).pipe(Effect.scoped, Effect.provide(served)), timeout)
 
-  it.live.skipIf(!available)("PKCE: approve on /authorize, Chromium follows the redirect to the loopback page, the login ends Authorized", () =>
+  it.live.skipIf(!available)(available ? "PKCE: approve on /authorize, Chromium follows the redirect to the loopback page, the login ends Authorized" : `PKCE: approve on /authorize, Chromium follows the redirect to the loopback page, the login ends Authorized (${skipReason})`, () =>
     Effect.gen(function*() {
       const browser = yield* launch
       const page = yield* newPage(browser)
@@ -140,7 +140,7 @@ describe("Browser — headless Chromium against the emulator", () => {
       expect((yield* em.authorizationRequests).map((r) => r.status)).toEqual(["consumed"])
     }).pipe(Effect.scoped, Effect.provide(served)), timeout)
 
-  it.live.skipIf(!available)("PKCE: deny on /authorize fails the login with AccessDenied", () =>
+  it.live.skipIf(!available)(available ? "PKCE: deny on /authorize fails the login with AccessDenied" : `PKCE: deny on /authorize fails the login with AccessDenied (${skipReason})`, () =>
     Effect.gen(function*() {
       const browser = yield* launch
       const page = yield* newPage(browser)
