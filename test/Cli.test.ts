@@ -254,6 +254,39 @@ describe("sso-oidc", () => {
       expect(run.stderr).toContain("nope")
     }))
 
+  it.live("login uses the browser (PKCE) flow when a browser can be opened, and writes the cache", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const browser = fileURLToPath(new URL("./fixtures/browser/approve.mjs", import.meta.url))
+        const startUrl = `${emulator.url}/pkce-start`
+        const run = yield* cli(["login", ...global(emulator.url), "--start-url", startUrl, "--output", "json"], {
+          BROWSER: browser
+        })
+        expect(run.stderr).toBe("")
+        expect(run.code).toBe(0)
+        const events = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { event: string })
+        expect(events.map((e) => e.event)).toEqual(["Registered", "AwaitingBrowser", "CodeReceived", "Authorized"])
+        const [registration] = yield* emulator.registrations
+        expect(registration!.grantTypes).toEqual(["authorization_code", "refresh_token"])
+        const file = join(home, ".aws", "sso", "cache", `${createHash("sha1").update(startUrl).digest("hex")}.json`)
+        expect(existsSync(file)).toBe(true)
+      })
+    ))
+
+  it.live("login --use-device-code takes the device flow even when a browser could be opened", () =>
+    withEmulator(
+      (emulator) =>
+        Effect.gen(function*() {
+          const run = yield* cli(
+            ["login", ...global(emulator.url), "--start-url", `${emulator.url}/dc-start`, "--use-device-code", "--output", "json"],
+            { BROWSER: "/bin/true" }
+          )
+          expect(run.code).toBe(0)
+          expect(run.stdout).toContain('"event":"AwaitingUser"')
+        }),
+      { autoApproveAfter: Duration.seconds(1) }
+    ))
+
   it.live("demo signs in against its own emulator and shows the token's expiry, not the token", () =>
     Effect.gen(function*() {
       const run = yield* cli(["demo", "--approve-after", "1"])
@@ -269,6 +302,41 @@ describe("sso-oidc", () => {
         const run = yield* cli(["create-token-with-iam", ...global(emulator.url), "--client-id", "arn:aws:sso::1:application/x/y", "--grant-type", "refresh_token", "--refresh-token", "r"])
         expect(run.code).toBe(1)
         expect(run.stderr).toMatch(/^sso-oidc: CredentialsError: /)
+      })
+    ))
+
+  it.live("create-token-with-iam signs with the environment's credentials and prints the AWS CLI's JSON", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const run = yield* cli([
+          "create-token-with-iam", ...global(emulator.url),
+          "--client-id", emulator.applications[0]!.applicationArn,
+          "--grant-type", "urn:ietf:params:oauth:grant-type:jwt-bearer",
+          "--assertion", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2ln"
+        ], {
+          AWS_ACCESS_KEY_ID: emulator.iamCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: Redacted.value(emulator.iamCredentials.secretAccessKey)
+        })
+        const token = json(run)
+        expect(typeof token.accessToken).toBe("string")
+        expect(token.tokenType).toBe("Bearer")
+        expect(typeof token.issuedTokenType).toBe("string")
+      })
+    ))
+
+  it.live("create-token-with-iam with the wrong secret is a 403 ServiceError naming InvalidSignatureException", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const run = yield* cli([
+          "create-token-with-iam", ...global(emulator.url),
+          "--client-id", emulator.applications[0]!.applicationArn,
+          "--grant-type", "urn:ietf:params:oauth:grant-type:jwt-bearer",
+          "--assertion", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0In0.c2ln"
+        ], { AWS_ACCESS_KEY_ID: emulator.iamCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: "not-the-secret" })
+        expect(run.code).toBe(1)
+        expect(run.stderr).toMatch(/^sso-oidc: ServiceError: InvalidSignatureException/)
+        expect(run.stderr).toContain("HTTP 403")
+        expect(run.stderr).not.toContain("not-the-secret")
       })
     ))
 

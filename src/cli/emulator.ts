@@ -6,7 +6,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
-import { Console, Duration, Effect, Layer, Option } from "effect"
+import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as Emulator from "../Emulator.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import { displayMode, runLogin } from "./login.js"
@@ -20,15 +20,21 @@ const emulatorOptions = {
     Options.withDefault(0)
   ),
   autoApproveAfter: seconds("auto-approve-after", "Approve every device code this many seconds after it is issued"),
-  interval: seconds("interval", "The polling interval the emulator asks for, in seconds (default 1)")
+  interval: seconds("interval", "The polling interval the emulator asks for, in seconds (default 1)"),
+  region: Options.text("region").pipe(
+    Options.withDescription("The region the emulator plays (default us-east-1)"),
+    Options.optional
+  )
 }
 
 const toLayerOptions = (flags: {
   readonly port: number
   readonly autoApproveAfter: Option.Option<number>
   readonly interval: Option.Option<number>
+  readonly region: Option.Option<string>
 }): Emulator.LayerOptions => ({
   port: flags.port,
+  ...(Option.isSome(flags.region) ? { region: flags.region.value } : {}),
   ...(Option.isSome(flags.autoApproveAfter) ? { autoApproveAfter: Duration.seconds(flags.autoApproveAfter.value) } : {}),
   ...(Option.isSome(flags.interval) ? { interval: Duration.seconds(flags.interval.value) } : {})
 })
@@ -39,7 +45,13 @@ export const emulatorCommand = Command.make("emulator", emulatorOptions, (flags)
     yield* Console.log(`SSO OIDC emulator listening on ${emulator.url} (Ctrl-C stops it)`)
     yield* Console.log(`Verification page: ${emulator.url}/device`)
     yield* Console.log(
-      `Try: sso-oidc login --region us-east-1 --endpoint-url ${emulator.url} --start-url ${emulator.url}/start`
+      `Try: sso-oidc login --region ${emulator.region} --endpoint-url ${emulator.url} --start-url ${emulator.url}/start --use-device-code`
+    )
+    // Test credentials of a local emulator, printed so create-token-with-iam can be tried against it.
+    yield* Console.log(
+      `CreateTokenWithIAM: AWS_ACCESS_KEY_ID=${emulator.iamCredentials.accessKeyId} ` +
+        `AWS_SECRET_ACCESS_KEY=${Redacted.value(emulator.iamCredentials.secretAccessKey)}, ` +
+        `--client-id ${emulator.applications[0]?.applicationArn ?? "(no application)"}`
     )
     return yield* Effect.never
   }).pipe(Effect.provide(Emulator.layer(toLayerOptions(flags))))).pipe(
