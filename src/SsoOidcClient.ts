@@ -384,9 +384,13 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       )
       const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
       const once = attempt(op, url, body, sign)
-      return yield* (schedule === undefined || (yield* FiberRef.get(retriesDisabled))
-        ? once
-        : Effect.retry(once, { schedule, while: SsoOidcError.isTransient }))
+      if (schedule === undefined || (yield* FiberRef.get(retriesDisabled))) return yield* once
+      // The retry machinery is set up only after a transient failure: most calls never need it.
+      return yield* Effect.catchIf(once, SsoOidcError.isTransient, (first) => {
+        let replayed = false
+        const again = Effect.suspend(() => replayed ? once : (replayed = true, Effect.fail(first)))
+        return Effect.retry(again, { schedule, while: SsoOidcError.isTransient })
+      })
     }) as (input: I) => Effect.Effect<O, E | SE, SR>
 
   const signWithIam: Signer<AwsCredentials.CredentialsError | Endpoint.EndpointError, AwsCredentials.AwsCredentials> = (
