@@ -23,6 +23,7 @@ import { createHash, getRandomValues, randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import type { Registration, Token } from "./DeviceLogin.js"
 import type * as Endpoint from "./Endpoint.js"
+import { isReusable, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import { GrantType } from "./SsoOidcSchema.js"
@@ -238,14 +239,6 @@ const loopback = (
 // the flow
 // -----------------------------------------------------------------------------
 
-const registrationMarginMillis = Duration.toMillis(Duration.minutes(15))
-
-const reusable = (registration: Registration | undefined, now: number, scopes: ReadonlyArray<string>, region?: string) =>
-  registration !== undefined &&
-  registration.clientSecretExpiresAt * 1000 - now > registrationMarginMillis &&
-  [...(registration.scopes ?? [])].sort().join(" ") === [...scopes].sort().join(" ") &&
-  (registration.region === undefined || region === undefined || registration.region === region)
-
 /**
  * Builds the `/authorize` URL as the AWS CLI does: on the OIDC endpoint, with
  * `response_type`, `client_id`, `redirect_uri`, `state`,
@@ -317,7 +310,7 @@ const run = (
     const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
     let registration: Registration
     let reused = false
-    if (options.registration !== undefined && reusable(options.registration, now, scopes, client.region)) {
+    if (options.registration !== undefined && isReusable(options.registration, now, scopes, client.region)) {
       registration = options.registration
       reused = true
     } else {
@@ -394,16 +387,12 @@ const run = (
       })
     }
     yield* emit(AuthorizationCodeLoginEvent.Authorized({
-      token: {
-        accessToken: reply.accessToken,
-        refreshToken: reply.refreshToken,
-        idToken: reply.idToken,
-        tokenType: reply.tokenType,
-        expiresAt: new Date(receivedAt + reply.expiresIn * 1000),
+      token: tokenOf({ ...reply, accessToken: reply.accessToken }, {
+        receivedAt,
         registration,
-        region: registration.region ?? client.region,
+        clientRegion: client.region,
         startUrl: options.startUrl
-      }
+      })
     }))
   })
 

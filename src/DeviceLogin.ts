@@ -22,6 +22,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Stream from "effect/Stream"
+import { isReusable, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
@@ -283,28 +284,6 @@ const missing = (operation: SsoOidcError.OperationName, member: string) =>
   new SsoOidcError.ResponseDecodeError({ operation, status: 200, description: `${member} is missing` })
 
 /**
- * A registration is reused while it has at least this long to live: a login
- * started with it must be able to finish (AWS CLI uses the same 15 minutes).
- */
-const registrationMargin = Duration.minutes(15)
-
-const isReusable = (
-  registration: Registration,
-  nowMillis: number,
-  scopes: ReadonlyArray<string> | undefined,
-  region: string | undefined
-): boolean =>
-  registration.clientSecretExpiresAt * 1000 - nowMillis > Duration.toMillis(registrationMargin) &&
-  sameScopes(registration.scopes, scopes) &&
-  (registration.region === undefined || region === undefined || registration.region === region)
-
-const sameScopes = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined) => {
-  const left = [...(a ?? [])].sort()
-  const right = [...(b ?? [])].sort()
-  return left.length === right.length && left.every((scope, i) => scope === right[i])
-}
-
-/**
  * @since 0.1.0
  * @category models
  */
@@ -443,17 +422,12 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
   const reply = yield* Effect.timeoutFail(polling, { duration: Duration.millis(remaining), onTimeout: expired })
   const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
   if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")
-  const token: Token = {
-    accessToken: reply.accessToken,
-    refreshToken: reply.refreshToken,
-    idToken: reply.idToken,
-    tokenType: reply.tokenType,
-    expiresAt: new Date(receivedAt + reply.expiresIn * 1000),
+  return tokenOf({ ...reply, accessToken: reply.accessToken }, {
+    receivedAt,
     registration,
-    region: registration.region ?? client.region,
+    clientRegion: client.region,
     startUrl: options.startUrl
-  }
-  return token
+  })
 })
 
 const expired = () =>
