@@ -4,6 +4,7 @@
  * values drawn beforehand, so the handler applies it atomically with
  * `Ref.modify` and the rules can be read (and tested) without any I/O.
  */
+import { PersistentMap } from "./persistentMap.js"
 import { createHash } from "node:crypto"
 import { GrantType } from "../../SsoOidcSchema.js"
 import {
@@ -147,16 +148,18 @@ export interface State {
 }
 
 export const empty: State = {
-  clients: new Map(),
-  authorizations: new Map(),
-  userCodes: new Map(),
+  clients: PersistentMap.empty(),
+  authorizations: PersistentMap.empty(),
+  userCodes: PersistentMap.empty(),
   tokens: [],
-  refreshTokens: new Map(),
-  authorizationRequests: new Map(),
-  codes: new Map()
+  refreshTokens: PersistentMap.empty(),
+  authorizationRequests: PersistentMap.empty(),
+  codes: PersistentMap.empty()
 }
 
-export const set = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> => new Map(map).set(key, value)
+/** A new map with `key` set, in O(log n) (see {@link PersistentMap}). */
+export const set = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> =>
+  map instanceof PersistentMap ? map.set(key, value) : new Map(map).set(key, value)
 
 /** RFC 8628 §3.5: slow_down adds 5 seconds to the interval, for good. */
 export const slowDownIncrementSeconds = 5
