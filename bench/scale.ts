@@ -6,11 +6,18 @@
  * measured apart and subtracted) and the wall time of the whole run.
  * Run with `node --expose-gc --import tsx bench/scale.ts`.
  */
-import { Duration, Effect, Fiber, Layer, ManagedRuntime } from "effect"
+import { Duration, Effect, Fiber, Layer, ManagedRuntime, Stream } from "effect"
 import { DeviceLogin, Emulator, SsoOidcClient } from "effect-sso-oidc"
 import { VirtualClock } from "./virtual-clock.js"
 
 const flows = Number(process.env.BENCH_FLOWS ?? 10_000)
+/** `stream`: each flow consumes the `deviceLogin` stream; `login` (default): `DeviceLogin.login`. */
+const api = process.env.BENCH_API === "stream" ? "stream" : "login"
+
+const oneLogin = (i: number) => {
+  const options = { startUrl: `https://portal-${i % 10}.example/start` }
+  return api === "stream" ? Stream.runDrain(DeviceLogin.deviceLogin(options)) : DeviceLogin.login(options)
+}
 
 const heap = () => {
   const gc = (globalThis as { gc?: () => void }).gc
@@ -20,6 +27,7 @@ const heap = () => {
 }
 
 export interface ScaleResult {
+  readonly api: "login" | "stream"
   readonly flows: number
   readonly waiting: number
   readonly authorized: number
@@ -67,7 +75,7 @@ export const runScale = async (): Promise<ScaleResult> => {
   const before = heap()
   const fibers = await run(Effect.forEach(
     Array.from({ length: flows }, (_, i) => i),
-    (i) => Effect.forkDaemon(Effect.withClock(DeviceLogin.login({ startUrl: `https://portal-${i % 10}.example/start` }), clock))
+    (i) => Effect.forkDaemon(Effect.withClock(oneLogin(i), clock))
   ))
   await clock.advanceTo(1) // every flow registered, authorized to start, and waiting for its first poll
   const waiting = await run(Effect.map(Emulator.Emulator, (e) => e.authorizations)).then((a) => run(a))
@@ -77,6 +85,7 @@ export const runScale = async (): Promise<ScaleResult> => {
   const wallMs = performance.now() - start
   await runtime.dispose()
   return {
+    api,
     flows,
     waiting: waiting.filter((a) => a.status === "pending").length,
     authorized: tokens.length,
