@@ -168,7 +168,13 @@ export interface AuthorizationCodeLoginOptions {
   readonly timeout?: Duration.DurationInput | undefined
 }
 
-/** The redirect URI registered with the client; the port is added per login, as RFC 8252 §7.3 allows. */
+/**
+ * The redirect URI registered with the client; the port is added per login,
+ * as RFC 8252 §7.3 allows.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const registeredRedirectUri = "http://127.0.0.1/oauth/callback"
 
 const callbackPath = "/oauth/callback"
