@@ -391,18 +391,21 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
   const { authorization, registration } = options
   const schedule = pollingSchedule({ interval: authorization.interval, maxBackoff: options.maxBackoff })
   const deadline = authorization.expiresAt.getTime()
+  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+  const untilDeadline = Effect.map(now, (at) => Duration.millis(Math.max(0, deadline - at)))
   const poll = Effect.flatMap(
-    Effect.clockWith((clock) => clock.currentTimeMillis),
-    (now): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
-      // A poll due at or after the expiry is not sent: the code is dead by then.
-      now >= deadline
+    now,
+    (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
+      // A poll due at or after the expiry is not sent: the code is dead by then;
+      // a poll still in flight at the expiry is cut off there.
+      at >= deadline
         ? Effect.fail(expired())
         : client.createToken({
           clientId: registration.clientId,
           clientSecret: registration.clientSecret,
           grantType: GrantType.DeviceCode,
           deviceCode: authorization.deviceCode
-        })
+        }).pipe(Effect.timeoutFail({ duration: Duration.millis(deadline - at), onTimeout: expired }))
   ).pipe(
     // No quick client-side resends while polling: RFC 8628 wants the interval
     // between polls, and the schedule backs off from it after transient errors.
@@ -412,14 +415,17 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
   const observed = onPoll === undefined ? schedule : Schedule.onDecision(schedule, (decision, next) =>
     // Only decisions to poll again are progress; the last one is the end.
     ScheduleDecision.isContinue(next) ? onPoll(decision) : Effect.void)
-  const polling = Effect.sleep(authorization.interval).pipe(
-    Effect.zipRight(Effect.retry(poll, observed)),
+  // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+  // (A deadline around the whole loop would hold a racing fiber per waiting login.)
+  const bounded = Schedule.modifyDelayEffect(
+    observed,
+    (_, delay) => Effect.map(untilDeadline, (left) => Duration.min(delay, left))
+  )
+  const reply = yield* Effect.flatMap(untilDeadline, (left) => Effect.sleep(Duration.min(authorization.interval, left))).pipe(
+    Effect.zipRight(Effect.retry(poll, bounded)),
     // The schedule never stops on these two; only the deadline ends them.
     Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
   )
-  const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  const remaining = Math.max(0, deadline - now)
-  const reply = yield* Effect.timeoutFail(polling, { duration: Duration.millis(remaining), onTimeout: expired })
   const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
   if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")
   return tokenOf({ ...reply, accessToken: reply.accessToken }, {
