@@ -23,7 +23,7 @@ import { createHash, getRandomValues, randomUUID } from "node:crypto"
 import * as Http from "node:http"
 import type { Registration, Token } from "./DeviceLogin.js"
 import type * as Endpoint from "./Endpoint.js"
-import { isReusable, tokenOf } from "./internal/login.js"
+import { isReusable, missing, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import { GrantType } from "./SsoOidcSchema.js"
@@ -328,13 +328,8 @@ const run = (
         redirectUris: [registeredRedirectUri],
         issuerUrl: options.startUrl
       })
-      if (reply.clientId === undefined || reply.clientSecret === undefined) {
-        return yield* new SsoOidcError.ResponseDecodeError({
-          operation: "RegisterClient",
-          status: 200,
-          description: "clientId or clientSecret is missing"
-        })
-      }
+      if (reply.clientId === undefined) return yield* missing("RegisterClient", "clientId")
+      if (reply.clientSecret === undefined) return yield* missing("RegisterClient", "clientSecret")
       registration = {
         clientId: reply.clientId,
         clientSecret: reply.clientSecret,
@@ -385,13 +380,7 @@ const run = (
       codeVerifier: verifier
     })
     const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-    if (reply.accessToken === undefined) {
-      return yield* new SsoOidcError.ResponseDecodeError({
-        operation: "CreateToken",
-        status: 200,
-        description: "accessToken is missing"
-      })
-    }
+    if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")
     yield* emit(AuthorizationCodeLoginEvent.Authorized({
       token: tokenOf({ ...reply, accessToken: reply.accessToken }, {
         receivedAt,

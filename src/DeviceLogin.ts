@@ -22,7 +22,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Stream from "effect/Stream"
-import { isReusable, tokenOf } from "./internal/login.js"
+import { isReusable, missing, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
@@ -280,8 +280,6 @@ const finalDecision = (state: PollState): PollDecision => ({
 // steps
 // -----------------------------------------------------------------------------
 
-const missing = (operation: SsoOidcError.OperationName, member: string) =>
-  new SsoOidcError.ResponseDecodeError({ operation, status: 200, description: `${member} is missing` })
 
 /**
  * @since 0.1.0

@@ -10,6 +10,7 @@ import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
 import * as Emulator from "../Emulator.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import { displayMode, runLogin } from "./login.js"
+import { displayOutput } from "./shared.js"
 
 const seconds = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.optional)
@@ -59,10 +60,7 @@ export const emulatorCommand = Command.make("emulator", emulatorOptions, (flags)
   )
 
 const demoOptions = {
-  output: Options.choice("output", ["text", "json"]).pipe(
-    Options.withDescription("text: a live display on a terminal, plain lines otherwise; json: one JSON object per event"),
-    Options.withDefault("text" as const)
-  ),
+  output: displayOutput,
   approveAfter: Options.integer("approve-after").pipe(
     Options.withDescription("Seconds before the emulator approves the code, as a person would"),
     Options.withDefault(3)

@@ -15,7 +15,7 @@ import * as SsoConfig from "../SsoConfig.js"
 import * as SsoTokenProvider from "../SsoTokenProvider.js"
 import * as TokenCache from "../TokenCache.js"
 import { browserEvent, type DisplayMode, makeDisplay } from "./render.js"
-import { globalOptions, splitList } from "./shared.js"
+import { displayOutput, globalOptions, splitList } from "./shared.js"
 
 /** Opens `url` in the user's browser; a failure only means the user opens it. */
 export const openBrowser = (url: string): Effect.Effect<boolean> =>
@@ -84,10 +84,7 @@ export const displayMode = (output: "text" | "json"): DisplayMode =>
 export const loginOptions = {
   region: globalOptions.region,
   endpointUrl: globalOptions.endpointUrl,
-  output: Options.choice("output", ["text", "json"]).pipe(
-    Options.withDescription("text: a live display on a terminal, plain lines otherwise; json: one JSON object per event"),
-    Options.withDefault("text" as const)
-  ),
+  output: displayOutput,
   ssoSession: Options.text("sso-session").pipe(
     Options.withDescription("Sign in to this [sso-session NAME] of the AWS config file"),
     Options.optional

@@ -100,3 +100,9 @@ export const encodeReply = <A, I>(operation: SsoOidcError.OperationName, schema:
       new SsoOidcError.ResponseDecodeError({ operation, status: 200, description: "the reply cannot be printed" })
     )
   )
+
+/** `--output` of the commands that show a login: a display (text) or JSON lines. */
+export const displayOutput = Options.choice("output", ["text", "json"]).pipe(
+  Options.withDescription("text: a live display on a terminal, plain lines otherwise; json: one JSON object per event"),
+  Options.withDefault("text" as const)
+)

@@ -1,5 +1,6 @@
 import * as Duration from "effect/Duration"
 import type { Registration, Token } from "../DeviceLogin.js"
+import * as SsoOidcError from "../SsoOidcError.js"
 import type { CreateTokenResponse } from "../SsoOidcSchema.js"
 
 /**
@@ -44,3 +45,7 @@ export const tokenOf = (
   region: context.registration.region ?? context.clientRegion,
   startUrl: context.startUrl
 })
+
+/** A 2xx reply without a member the login cannot do without. */
+export const missing = (operation: SsoOidcError.OperationName, member: string) =>
+  new SsoOidcError.ResponseDecodeError({ operation, status: 200, description: `${member} is missing` })
