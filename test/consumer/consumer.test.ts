@@ -1,0 +1,329 @@
+/**
+ * The package as its users get it: `npm pack` of the build (once), installed from the tarball
+ * into fresh projects under the OS temp directory next to its peers, then
+ *
+ * - a plain ESM app signs in with the device flow against the emulator on Node 20, 22 and 24,
+ *   Bun and Deno (the emulator served by `effect-sso-oidc/node` in its own process);
+ * - every root namespace is its own entry point, the same module instance;
+ * - a strict TypeScript consumer type-checks (nodenext, and bundler) against the shipped .d.ts;
+ * - a browser bundle of the root pulls in no `node:` module (its size goes to .out/ for the bench);
+ * - publint and arethetypeswrong find nothing; npm installs exactly one copy of effect.
+ *
+ * Two projects: "root" holds the tarball, effect and @effect/platform only (what a browser or
+ * fetch-only app installs: @effect/platform-node, an optional peer, must not be needed);
+ * "node" adds @effect/platform-node and @types/node (the emulator server, the TypeScript check).
+ * The runtimes come from the npm registry through scripts/runtimes.mjs.
+ */
+import { build, version as esbuildVersion } from "esbuild"
+import { existsSync } from "node:fs"
+import { writeFile } from "node:fs/promises"
+import * as Path from "node:path"
+import * as Zlib from "node:zlib"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { ensureRuntime, runtimeEnv, runtimeNames } from "../../scripts/runtimes.mjs"
+import type { RuntimeName } from "../../scripts/runtimes.mjs"
+import * as H from "./harness.js"
+
+const startUrl = "https://consumer-test.awsapps.com/start"
+
+/** The root's namespaces the contract names (DESIGN.md §3), and those the credentials issue adds. */
+const rootModules = [
+  "AuthorizationCodeLogin",
+  "AwsCredentials",
+  "DeviceLogin",
+  "Endpoint",
+  "SsoConfig",
+  "SsoOidcClient",
+  "SsoOidcError",
+  "SsoOidcSchema",
+  "SsoTokenProvider",
+  "TokenCache"
+]
+const laterRootModules = ["SsoCredentials", "SsoPortalClient", "SsoPortalError"]
+
+let packed: H.Packed
+let versions: { effect: string; platform: string; platformNode: string; typesNode: string }
+let rootProject: H.Project
+let nodeProject: H.Project
+let runtimes: Record<RuntimeName, Promise<string>>
+const timings: Record<string, number> = {}
+
+const timed = async <A>(name: string, f: () => Promise<A>): Promise<A> => {
+  const started = Date.now()
+  try {
+    return await f()
+  } finally {
+    timings[name] = Date.now() - started
+  }
+}
+
+beforeAll(async () => {
+  // The runtimes download while npm installs (each test awaits its own, so one failed download fails one test).
+  runtimes = Object.fromEntries(
+    runtimeNames.map((name) => {
+      const promise = timed(`runtime ${name}`, () => ensureRuntime(name))
+      promise.catch(() => {})
+      return [name, promise]
+    })
+  ) as Record<RuntimeName, Promise<string>>
+
+  packed = await timed("npm pack", H.pack)
+  const peers = packed.manifest.peerDependencies ?? {}
+  // The newest of each line that the package's peer range accepts (the line alone if the range is missing:
+  // the manifest test then fails on its own).
+  const [effect, platform, platformNode] = await timed("npm view", () =>
+    Promise.all([
+      H.newestVersion("effect", peers["effect"] ?? "3", "3."),
+      H.newestVersion("@effect/platform", peers["@effect/platform"] ?? "0.97", "0.97."),
+      H.newestVersion("@effect/platform-node", peers["@effect/platform-node"] ?? "0.108", "0.108.")
+    ]))
+  const typesNode = JSON.parse(await H.readText(Path.join(H.repoRoot, "node_modules/@types/node/package.json"))).version
+  versions = { effect: effect!, platform: platform!, platformNode: platformNode!, typesNode }
+
+  const common = [packed.tarball, `effect@${versions.effect}`, `@effect/platform@${versions.platform}`]
+  ;[rootProject, nodeProject] = await Promise.all([
+    timed("npm install (root project)", () =>
+      H.makeProject("root", common, ["app.mjs", "browser.mjs", "modules.mjs"])),
+    timed("npm install (node project)", () =>
+      H.makeProject(
+        "node",
+        [...common, `@effect/platform-node@${versions.platformNode}`, `@types/node@${versions.typesNode}`],
+        ["server.mjs", ["consumer.ts.txt", "consumer.ts"]]
+      ))
+  ])
+}, 300_000)
+
+afterAll(async () => {
+  console.log(`consumer setup timings (ms): ${JSON.stringify(timings)}`)
+  await Promise.all([H.removeDir(packed?.dir), H.removeDir(rootProject?.dir), H.removeDir(nodeProject?.dir)])
+})
+
+describe.concurrent("the packed package, installed from its tarball", { timeout: 120_000 }, () => {
+  it("declares its entry points and peers as the contract says", () => {
+    const { exports = {}, dependencies = {}, peerDependencies = {}, peerDependenciesMeta = {} } = packed.manifest
+    for (const entry of [".", "./node", "./testing", "./package.json", ...rootModules.map((m) => `./${m}`)]) {
+      expect(exports, `exports["${entry}"]`).toHaveProperty([entry])
+    }
+    expect(Object.keys(peerDependencies).sort()).toEqual(["@effect/platform", "@effect/platform-node", "effect"])
+    expect(peerDependencies["effect"]).toMatch(/^\^3\./)
+    expect(peerDependencies["@effect/platform"]).toMatch(/^\^0\.97\./)
+    expect(peerDependenciesMeta["@effect/platform-node"]?.optional).toBe(true)
+    for (const peer of Object.keys(peerDependencies)) expect(dependencies, `dependency on ${peer}`).not.toHaveProperty([peer])
+    // Compiled output, not sources: every entry's files are in dist/, with their .d.ts.
+    for (const file of ["dist/index.js", "dist/index.d.ts", "dist/node.js", "dist/node.d.ts", "dist/testing.js", "dist/testing.d.ts"]) {
+      expect(packed.files).toContain(file)
+    }
+  })
+
+  it("installs with its optional peer left out: no @effect/platform-node next to a root-only app", async () => {
+    expect(await H.installedCopies(rootProject.dir, "@effect/platform-node")).toEqual([])
+    expect(await H.installedCopies(rootProject.dir, "effect-sso-oidc")).toHaveLength(1)
+  })
+
+  for (const project of ["root", "node"] as const) {
+    it(`npm installs exactly one copy of effect (${project} project)`, async () => {
+      const dir = project === "root" ? rootProject.dir : nodeProject.dir
+      const ls = await H.run("npm", ["ls", "effect", "--all", "--json"], { cwd: dir })
+      expect(ls.code, H.show(ls)).toBe(0)
+      const tree = JSON.parse(ls.stdout) as LsNode
+      expect(tree.problems ?? []).toEqual([])
+      const found: Array<string> = []
+      const walk = (node: LsNode, path: string) => {
+        for (const [name, child] of Object.entries(node.dependencies ?? {})) {
+          if (name === "effect") found.push(`${path}${name}@${child.version}`)
+          walk(child, `${path}${name} > `)
+        }
+      }
+      walk(tree, "")
+      // npm ls names each place that needs effect: the root's own dependency and deduped references to it.
+      expect(found.length, found.join("\n")).toBeGreaterThan(0)
+      expect(new Set(found.map((entry) => entry.slice(entry.lastIndexOf("@")))), found.join("\n")).toEqual(
+        new Set([`@${versions.effect}`])
+      )
+      // And on disk: one directory.
+      expect(await H.installedCopies(dir, "effect")).toEqual([Path.join(dir, "node_modules/effect")])
+    })
+  }
+
+  it("every root namespace is also its own entry point, the same module instance", async () => {
+    const result = await H.run(process.execPath, ["modules.mjs"], { cwd: rootProject.dir })
+    expect(result.code, H.show(result)).toBe(0)
+    const { modules, version } = JSON.parse(result.stdout) as { modules: Array<string>; version: string }
+    expect(version).toBe(packed.manifest.version)
+    for (const name of rootModules) expect(modules).toContain(name)
+    for (const name of modules) expect([...rootModules, ...laterRootModules], `unexpected root namespace ${name}`).toContain(name)
+  })
+
+  describe.concurrent("device login against the emulator (NodeEmulator.layer in its own process)", () => {
+    let server: H.Server
+    let url: string
+
+    beforeAll(async () => {
+      server = await H.startServer(process.execPath, ["server.mjs", "2500 millis"], { cwd: nodeProject.dir })
+      url = (JSON.parse(server.firstLine) as { url: string }).url
+    }, 60_000)
+
+    afterAll(async () => {
+      const exit = await server?.stop()
+      // SIGTERM interrupts the main fiber: the server closes and exits on its own.
+      expect(exit?.signal ?? null, server?.output()).toBe(null)
+    })
+
+    it("NodeEmulator.layer({ port: 0 }) serves on an ephemeral port of 127.0.0.1", () => {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(Number(new URL(url).port)).toBeGreaterThan(0)
+    })
+
+    const login = async (binary: string, args: ReadonlyArray<string>, expectedRuntime: string) => {
+      const result = await H.run(binary, [...args, "app.mjs", url], {
+        cwd: rootProject.dir,
+        env: H.cleanEnv(runtimeEnv),
+        timeout: 60_000
+      })
+      expect(result.code, H.show(result)).toBe(0)
+      expect(result.stderr, H.show(result)).toBe("")
+      const line = result.stdout.split("\n").find((l) => l.startsWith("login ok "))
+      expect(line, H.show(result)).toBeDefined()
+      const fields = Object.fromEntries(
+        line!.slice("login ok ".length).split(" ").map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)])
+      )
+      expect(fields).toMatchObject({
+        runtime: expectedRuntime,
+        tokenType: "Bearer",
+        startUrl,
+        region: "us-east-1",
+        accessToken: "<redacted>",
+        // approved 2.5 s after StartDeviceAuthorization, polled every second: pending at least once
+        events: "Registered,AwaitingUser,Pending,Authorized"
+      })
+      expect(Number(fields["accessTokenLength"])).toBeGreaterThan(0)
+      expect(Number(fields["expiresInSeconds"])).toBeGreaterThan(3_500)
+      expect(Number(fields["expiresInSeconds"])).toBeLessThanOrEqual(3_600)
+    }
+
+    it(`on Node ${process.versions.node} (this process's node)`, () =>
+      login(process.execPath, [], `node/${process.versions.node}`), 60_000)
+    it("on Node 22", async () => login(await runtimes.node22, [], "node/22.23.5"), 120_000)
+    it("on Node 24", async () => login(await runtimes.node24, [], "node/24.22.3"), 120_000)
+    it("on Bun", async () => login(await runtimes.bun, [], "bun/1.4.5"), 120_000)
+    it("on Deno (node_modules as npm installed it)", async () =>
+      login(await runtimes.deno, ["run", "-A", "--node-modules-dir=manual", "--no-lock"], "deno/2.9.6"), 120_000)
+  })
+
+  describe.concurrent("a strict TypeScript consumer of the shipped .d.ts", () => {
+    const compilerOptions = {
+      target: "ES2022",
+      lib: ["ES2022", "DOM", "DOM.Iterable"],
+      types: ["node"],
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      skipLibCheck: false,
+      verbatimModuleSyntax: true,
+      noEmit: true
+    }
+    const typeCheck = async (name: string, resolution: Record<string, string>) => {
+      const config = Path.join(nodeProject.dir, `tsconfig.${name}.json`)
+      await writeFile(config, JSON.stringify({ compilerOptions: { ...compilerOptions, ...resolution }, files: ["consumer.ts"] }, null, 2))
+      const tsc = Path.join(H.repoRoot, "node_modules/typescript/bin/tsc")
+      const result = await H.run(process.execPath, [tsc, "-p", config, "--pretty", "false", "--listFiles"], {
+        cwd: nodeProject.dir,
+        timeout: 180_000
+      })
+      const lines = result.stdout.split("\n").filter((l) => l !== "")
+      const errors = lines.filter((l) => !l.startsWith("/"))
+      expect(errors, H.show(result)).toEqual([])
+      expect(result.code, H.show(result)).toBe(0)
+      // The package's types come from its compiled declarations, never from sources.
+      const own = lines.filter((l) => l.includes("/node_modules/effect-sso-oidc/"))
+      expect(own.length).toBeGreaterThan(0)
+      for (const file of own) expect(file).toMatch(/\/node_modules\/effect-sso-oidc\/dist\/.+\.d\.ts$/)
+    }
+
+    it("module/moduleResolution nodenext", () => typeCheck("nodenext", { module: "NodeNext", moduleResolution: "NodeNext" }), 180_000)
+    it("module esnext, moduleResolution bundler", () => typeCheck("bundler", { module: "ESNext", moduleResolution: "Bundler" }), 180_000)
+  })
+
+  it("bundles for the browser with no node: import (esbuild, minified; gzipped size in .out/browser-bundle.json)", async () => {
+    const result = await build({
+      absWorkingDir: rootProject.dir,
+      entryPoints: ["browser.mjs"],
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      minify: true,
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      outfile: "out.js"
+    }).catch((error: { errors?: unknown }) => {
+      throw new Error(`esbuild failed: ${JSON.stringify(error.errors ?? error, null, 2)}`)
+    })
+    expect(result.errors).toEqual([])
+    expect(result.warnings).toEqual([])
+    const imports = Object.entries(result.metafile.inputs).flatMap(([input, info]) =>
+      info.imports.map((imp) => ({ input, path: imp.path, original: imp.original }))
+    )
+    const nodeImports = imports.filter((imp) => imp.path.startsWith("node:") || imp.original?.startsWith("node:"))
+    expect(nodeImports).toEqual([])
+    const inputs = Object.keys(result.metafile.inputs)
+    expect(inputs.filter((input) => /@effect\/platform-node|undici|node_modules\/effect-sso-oidc\/src\//.test(input))).toEqual([])
+    expect(inputs.some((input) => input.includes("node_modules/effect-sso-oidc/dist/"))).toBe(true)
+    const code = result.outputFiles![0]!.contents
+    const report = {
+      entry: 'import { DeviceLogin, SsoOidcClient } from "effect-sso-oidc" + FetchHttpClient (test/consumer/fixtures/browser.mjs)',
+      bytes: code.byteLength,
+      gzipBytes: Zlib.gzipSync(code, { level: 9 }).byteLength,
+      inputs: inputs.length,
+      versions: { "effect-sso-oidc": packed.manifest.version, effect: versions.effect, "@effect/platform": versions.platform, esbuild: esbuildVersion },
+      measuredAt: new Date().toISOString()
+    }
+    await H.writeOut("browser-bundle.json", report)
+    expect(report.gzipBytes).toBeGreaterThan(0)
+  })
+
+  it("publint reports nothing", async () => {
+    const result = await H.run("npx", ["--yes", "publint@0.3.25", "run", packed.tarball, "--strict"], {
+      cwd: packed.dir,
+      timeout: 120_000
+    })
+    expect(result.code, H.show(result)).toBe(0)
+    expect(result.stdout, H.show(result)).toMatch(/All good!/)
+    expect(result.stdout, H.show(result)).not.toMatch(/Suggestions?:|Warnings?:|Errors?:/)
+  }, 120_000)
+
+  it("arethetypeswrong (profile esm-only) reports nothing", async () => {
+    const result = await H.run(
+      "npx",
+      ["--yes", "-p", "@arethetypeswrong/cli@0.18.5", "attw", packed.tarball, "--profile", "esm-only", "--format", "json"],
+      { cwd: packed.dir, timeout: 150_000 }
+    )
+    expect(result.code, H.show(result)).toBe(0)
+    const report = JSON.parse(result.stdout) as {
+      problems?: Record<string, ReadonlyArray<{ readonly resolutionKind?: string }>>
+      analysis?: { entrypoints?: Record<string, unknown> }
+    }
+    // The JSON lists the problems of every resolution; the esm-only profile ignores node10 and
+    // node16-cjs (an ESM-only package cannot be required from CommonJS under Node 20's node16 rules).
+    const ignored = new Set(["node10", "node16-cjs"])
+    const problems = Object.values(report.problems ?? {}).flat().filter(
+      (problem) => problem.resolutionKind === undefined || !ignored.has(problem.resolutionKind)
+    )
+    expect(problems, H.show(result)).toEqual([])
+    // It looked at every entry point.
+    expect(Object.keys(report.analysis?.entrypoints ?? {})).toEqual(
+      expect.arrayContaining([".", "./node", "./testing", ...rootModules.map((m) => `./${m}`)])
+    )
+  }, 150_000)
+})
+
+interface LsNode {
+  readonly version?: string
+  readonly problems?: ReadonlyArray<string>
+  readonly dependencies?: Record<string, LsNode>
+}
+
+// Fail early with a clear message if the build is missing (npm test builds before vitest).
+if (H.packageDir === H.repoRoot && !existsSync(Path.join(H.repoRoot, "dist/index.js"))) {
+  console.warn("test/consumer: dist/index.js is missing; run `npm run build` first (npm test does)")
+}
