@@ -5,7 +5,8 @@
  * poll comes one interval after the code is shown).
  */
 import { Duration, Effect, Fiber, Layer, TestClock, TestContext } from "effect"
-import { DeviceLogin, Emulator, SsoOidcClient } from "effect-sso-oidc"
+import { DeviceLogin, SsoOidcClient } from "effect-sso-oidc"
+import { Emulator } from "effect-sso-oidc/testing"
 
 export interface PollsRow {
   readonly interval: number

@@ -7,7 +7,8 @@
  * Run with `node --expose-gc --import tsx bench/scale.ts`.
  */
 import { Duration, Effect, Fiber, Layer, ManagedRuntime, Stream } from "effect"
-import { DeviceLogin, Emulator, SsoOidcClient } from "effect-sso-oidc"
+import { DeviceLogin, SsoOidcClient } from "effect-sso-oidc"
+import { Emulator } from "effect-sso-oidc/testing"
 import { VirtualClock } from "./virtual-clock.js"
 
 const flows = Number(process.env.BENCH_FLOWS ?? 10_000)

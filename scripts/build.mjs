@@ -1,11 +1,19 @@
-// Builds the `sso-oidc` binary:
+// Builds the package:
+// - dist/**/*.js, .d.ts and their maps: the library, compiled by tsc (tsconfig.build.json) from
+//   src/ without src/cli and src/bin;
+// the `sso-oidc` binary:
 // - dist/sso-oidc-main.js: the whole CLI bundled into one ESM file (one file to load keeps start-up fast);
 // - dist/sso-oidc.js: a small launcher that prints `--help` and `--version` from text captured
 //   from the real CLI at build time (so they need not load Effect at all), and imports the
 //   main bundle for everything else.
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { build } from "esbuild"
+
+rmSync("dist", { recursive: true, force: true })
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
+execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { stdio: "inherit" })
 
 await build({
   entryPoints: ["src/bin/sso-oidc.ts"],

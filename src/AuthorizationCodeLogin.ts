@@ -4,11 +4,16 @@
  * on a loopback port, send the person's browser to `/authorize`, receive the
  * code on the loopback callback, and exchange it for a token.
  *
- * The loopback server is Node's `http` module bound to 127.0.0.1 only, on an
- * ephemeral port, and it listens before the browser is sent anywhere.
+ * The loopback listener is a service, {@link LoopbackListener}, so this
+ * module runs on any platform: `NodeSso.layer` (from `effect-sso-oidc/node`)
+ * provides Node's, bound to 127.0.0.1 only on an ephemeral port. It listens
+ * before the browser is sent anywhere. Requests that are not this login's
+ * callback (another path, another `state`, no `code` or `error`) get a 400
+ * and are ignored; only the callback whose `state` matches ends the login.
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -19,10 +24,9 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { createHash, getRandomValues, randomUUID } from "node:crypto"
-import * as Http from "node:http"
 import type { Registration, Token } from "./DeviceLogin.js"
 import type * as Endpoint from "./Endpoint.js"
+import { base64Url, constantTimeEqual, randomBytes, sha256Base64Url } from "./internal/crypto.js"
 import { isReusable, missing, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
@@ -46,7 +50,7 @@ export const makeCodeVerifier = (): Redacted.Redacted<string> => {
   const out: Array<string> = []
   const limit = 256 - (256 % unreserved.length)
   while (out.length < 64) {
-    for (const byte of getRandomValues(new Uint8Array(96))) {
+    for (const byte of randomBytes(96)) {
       if (byte < limit && out.length < 64) out.push(unreserved[byte % unreserved.length]!)
     }
   }
@@ -61,27 +65,20 @@ export const makeCodeVerifier = (): Redacted.Redacted<string> => {
  * @category pkce
  */
 export const codeChallenge = (verifier: Redacted.Redacted<string>): string =>
-  createHash("sha256").update(Redacted.value(verifier), "ascii").digest("base64url")
+  sha256Base64Url(Redacted.value(verifier))
+
+/**
+ * A fresh `state` for one login: 32 random bytes, base64url (256 bits; RFC
+ * 6749 §10.12 asks for a value an attacker cannot guess).
+ *
+ * @since 0.2.0
+ * @category pkce
+ */
+export const makeState = (): string => base64Url(randomBytes(32))
 
 // -----------------------------------------------------------------------------
 // errors and events
 // -----------------------------------------------------------------------------
-
-/**
- * The callback's `state` is not the one sent: the redirect did not come from
- * this login. No token was requested.
- *
- * @since 0.1.0
- * @category errors
- */
-export class StateMismatch extends Schema.TaggedError<StateMismatch>("effect-sso-oidc/StateMismatch")(
-  "StateMismatch",
-  {}
-) {
-  override get message() {
-    return "the authorization callback's state does not match this login; no token was requested"
-  }
-}
 
 /**
  * No callback arrived in time.
@@ -99,7 +96,7 @@ export class CallbackTimeout extends Schema.TaggedError<CallbackTimeout>("effect
 }
 
 /**
- * The loopback callback server could not start, or the callback was malformed.
+ * The loopback callback server could not start.
  *
  * @since 0.1.0
  * @category errors
@@ -146,7 +143,6 @@ export type AuthorizationCodeLoginError =
   | SsoOidcError.RegisterClientError
   | SsoOidcError.CreateTokenError
   | SsoOidcError.AccessDenied
-  | StateMismatch
   | CallbackTimeout
   | CallbackError
   | Endpoint.EndpointError
@@ -180,64 +176,102 @@ export const registeredRedirectUri = "http://127.0.0.1/oauth/callback"
 const callbackPath = "/oauth/callback"
 
 // -----------------------------------------------------------------------------
-// loopback server
+// loopback listener
 // -----------------------------------------------------------------------------
 
-interface CallbackResult {
-  readonly code?: string | undefined
-  readonly state?: string | undefined
-  readonly error?: string | undefined
-  readonly errorDescription?: string | undefined
+/**
+ * What the listener answers to one request.
+ *
+ * @since 0.2.0
+ * @category loopback
+ */
+export interface CallbackReply {
+  readonly status: number
+  readonly html: string
 }
+
+/**
+ * A loopback HTTP listener for the redirect of RFC 8252 §7.3. `listen` binds
+ * 127.0.0.1 on an ephemeral port and calls `onRequest` with the method,
+ * path and query of every request it receives (a request whose target cannot
+ * be parsed is answered 400 by the listener itself, never passed on); the
+ * listener closes, with every connection, when the scope closes.
+ *
+ * @since 0.2.0
+ * @category loopback
+ */
+export class LoopbackListener extends Context.Tag("effect-sso-oidc/AuthorizationCodeLogin/LoopbackListener")<
+  LoopbackListener,
+  {
+    readonly listen: (
+      onRequest: (request: {
+        readonly method: string
+        readonly path: string
+        readonly query: URLSearchParams
+      }) => CallbackReply
+    ) => Effect.Effect<{ readonly port: number }, CallbackError, Scope.Scope>
+  }
+>() {}
+
+/** What a callback carries: the code, or the authorization server's error. */
+type CallbackResult =
+  | { readonly code: string; readonly error?: undefined }
+  | { readonly code?: undefined; readonly error: string; readonly errorDescription: string | undefined }
 
 const page = (title: string, text: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
   `<body><main><h1>${title}</h1><p>${text}</p></main></body></html>`
 
-/** Starts the loopback server on 127.0.0.1 and an ephemeral port; stops it with the scope. */
-const loopback = (
+const notFound: CallbackReply = { status: 404, html: page("Not found", "Nothing is served here.") }
+
+const notThisLogin: CallbackReply = {
+  status: 400,
+  html: page("Not a sign-in callback", "This address only receives the sign-in redirect of the application.")
+}
+
+/**
+ * Listens for this login's callback. Only a GET of the callback path whose
+ * `state` matches, with a `code` or an `error`, completes `result`; anything
+ * else gets a 400 and changes nothing, so a stray or forged request cannot
+ * end the login (the real redirect can still arrive).
+ */
+const awaitCallback = (
   expectedState: string
 ): Effect.Effect<
   { readonly port: number; readonly result: Deferred.Deferred<CallbackResult> },
   CallbackError,
-  Scope.Scope
+  Scope.Scope | LoopbackListener
 > =>
   Effect.gen(function*() {
+    const listener = yield* LoopbackListener
     const result = yield* Deferred.make<CallbackResult>()
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Http.Server, CallbackError>((resume) => {
-        const server = Http.createServer((req, res) => {
-          const url = new URL(req.url ?? "/", "http://127.0.0.1")
-          if (req.method !== "GET" || url.pathname !== callbackPath) {
-            res.writeHead(404, { "content-type": "text/plain" }).end("not found")
-            return
-          }
-          const params = url.searchParams
-          const callback: CallbackResult = {
-            code: params.get("code") ?? undefined,
-            state: params.get("state") ?? undefined,
-            error: params.get("error") ?? undefined,
-            errorDescription: params.get("error_description") ?? undefined
-          }
-          const fine = callback.error === undefined && callback.state === expectedState && callback.code !== undefined
-          res.writeHead(fine ? 200 : 400, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" })
-          res.end(
-            fine
-              ? page("Signed in", "You can close this tab and return to the application.")
-              : page("Sign-in failed", "The sign-in did not complete. You can close this tab and try again.")
-          )
-          Deferred.unsafeDone(result, Effect.succeed(callback))
-        })
-        server.once("error", (error) => resume(Effect.fail(new CallbackError({ description: error.message }))))
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) => Effect.async<void>((resume) => {
-        server.closeAllConnections()
-        server.close(() => resume(Effect.void))
-      })
-    )
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
+    let answered = false
+    const { port } = yield* listener.listen(({ method, path, query }) => {
+      if (path !== callbackPath) return notFound
+      if (method !== "GET") return notThisLogin
+      const state = query.get("state")
+      const code = query.get("code") ?? undefined
+      const error = query.get("error") ?? undefined
+      if (state === null || !constantTimeEqual(state, expectedState)) return notThisLogin
+      const callback: CallbackResult | undefined = error !== undefined
+        ? { error, errorDescription: query.get("error_description") ?? undefined }
+        : code !== undefined
+        ? { code }
+        : undefined
+      if (callback === undefined) return notThisLogin
+      if (answered) {
+        // A reload of the callback page: the first answer stands.
+        return { status: 200, html: page("Already done", "This sign-in has already finished. You can close this tab.") }
+      }
+      answered = true
+      Deferred.unsafeDone(result, Effect.succeed(callback))
+      return error === undefined
+        ? { status: 200, html: page("Signed in", "You can close this tab and return to the application.") }
+        : {
+          status: 400,
+          html: page("Sign-in failed", "The sign-in did not complete. You can close this tab and try again.")
+        }
+    })
     return { port, result }
   })
 
@@ -276,17 +310,18 @@ export const authorizeUrl = (options: {
 
 /**
  * The browser login as a stream: `Registered`, `AwaitingBrowser` (open its
- * `authorizeUrl`), `CodeReceived`, `Authorized`. A mismatched `state` fails
- * with `StateMismatch` before any token request; a denial with `AccessDenied`;
- * no callback within the timeout with `CallbackTimeout`. Stopping the stream
- * closes the loopback server.
+ * `authorizeUrl`), `CodeReceived`, `Authorized`. Requests to the listener
+ * that are not this login's callback are answered 400 and ignored; a denial
+ * fails with `AccessDenied`, no callback within the timeout with
+ * `CallbackTimeout`. Needs a {@link LoopbackListener}. Stopping the stream
+ * closes the listener.
  *
  * @since 0.1.0
  * @category login
  */
 export const authorizationCodeLogin = (
   options: AuthorizationCodeLoginOptions
-): Stream.Stream<AuthorizationCodeLoginEvent, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient> =>
+): Stream.Stream<AuthorizationCodeLoginEvent, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient | LoopbackListener> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
       const mailbox = yield* Mailbox.make<AuthorizationCodeLoginEvent, AuthorizationCodeLoginError>()
@@ -307,10 +342,10 @@ const run = (
     const client = yield* SsoOidcClient.SsoOidcClient
     const endpoint = yield* Either.match(client.endpoint, { onLeft: Effect.fail, onRight: Effect.succeed })
     const scopes = options.scopes ?? ["sso:account:access"]
-    const state = randomUUID()
+    const state = makeState()
     const verifier = makeCodeVerifier()
     // Listen before anything is shown to the person.
-    const server = yield* loopback(state)
+    const server = yield* awaitCallback(state)
     const redirectUri = `http://127.0.0.1:${server.port}${callbackPath}`
 
     const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
@@ -359,16 +394,12 @@ const run = (
         onTimeout: () => new CallbackTimeout({ timeout: Duration.format(Duration.decode(timeout)) })
       })
     )
-    // The state first: a callback that is not ours ends nothing but this check,
-    // whatever it says (not even a "denied" from some other local page).
-    if (callback.state !== state) return yield* new StateMismatch()
-    if (callback.error !== undefined) {
+    if (callback.code === undefined) {
       return yield* new SsoOidcError.AccessDenied({
         error: callback.error,
         ...(callback.errorDescription === undefined ? {} : { error_description: callback.errorDescription })
       })
     }
-    if (callback.code === undefined) return yield* new CallbackError({ description: "the callback has no code" })
     yield* emit(AuthorizationCodeLoginEvent.CodeReceived())
 
     const reply = yield* client.createToken({
@@ -403,7 +434,7 @@ export const login = (
   options: AuthorizationCodeLoginOptions & {
     readonly onEvent?: ((event: AuthorizationCodeLoginEvent) => Effect.Effect<void>) | undefined
   }
-): Effect.Effect<Token, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient> =>
+): Effect.Effect<Token, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient | LoopbackListener> =>
   authorizationCodeLogin(options).pipe(
     Stream.tap((event) => (options.onEvent ? options.onEvent(event) : Effect.void)),
     Stream.runFold(undefined as Token | undefined, (found, event) => event._tag === "Authorized" ? event.token : found),

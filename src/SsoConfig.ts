@@ -29,8 +29,6 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -409,21 +407,13 @@ export const make = (
   })
 
 /**
- * The service over the Node file system.
+ * The service on the `FileSystem` and `Path` of the context: `NodeSso.layer`
+ * (from `effect-sso-oidc/node`) provides Node's, with the home directory.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<SsoConfig> =>
-  Layer.effect(SsoConfig, make(options)).pipe(Layer.provide([NodeFileSystem.layer, NodePath.layer]))
-
-/**
- * The service over a `FileSystem` and `Path` from the context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerFileSystem = (
+export const layer = (
   options: Options = {}
 ): Layer.Layer<SsoConfig, never, FileSystem.FileSystem | Path.Path> => Layer.effect(SsoConfig, make(options))
 

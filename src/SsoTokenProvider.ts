@@ -338,6 +338,8 @@ export const make = (
     const cache = yield* TokenCache.TokenCache
     const config = yield* SsoConfig.SsoConfig
     const httpClient = yield* HttpClient.HttpClient
+    // Only a browser login needs it; a provider without one still serves tokens and device logins.
+    const loopback = yield* Effect.serviceOption(AuthorizationCodeLogin.LoopbackListener)
     const windowMillis = Duration.toMillis(Duration.decode(options.refreshWindow ?? defaultRefreshWindow))
     const minIntervalMillis = Duration.toMillis(
       Duration.decode(options.minRefreshInterval ?? defaultMinRefreshInterval)
@@ -551,10 +553,19 @@ export const make = (
         })))
       }
       const token = yield* (browser
-        ? AuthorizationCodeLogin.login({
-          ...common,
-          timeout: loginOptions.browserTimeout,
-          onEvent: loginOptions.onBrowserEvent
+        ? Option.match(loopback, {
+          onNone: () =>
+            Effect.fail(
+              new AuthorizationCodeLogin.CallbackError({
+                description: "no loopback listener for the browser login (provide NodeSso.layer on Node)"
+              })
+            ),
+          onSome: (listener) =>
+            AuthorizationCodeLogin.login({
+              ...common,
+              timeout: loginOptions.browserTimeout,
+              onEvent: loginOptions.onBrowserEvent
+            }).pipe(Effect.provideService(AuthorizationCodeLogin.LoopbackListener, listener))
         })
         : DeviceLogin.login({ ...common, maxBackoff: loginOptions.maxBackoff, onEvent: loginOptions.onEvent })).pipe(
           Effect.provideService(SsoOidcClient.SsoOidcClient, client)

@@ -28,8 +28,6 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
 import * as Brand from "effect/Brand"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -41,7 +39,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ssoCacheDirectory } from "./internal/cache/home.js"
 import { dumps } from "./internal/cache/pythonJson.js"
-import { sha1Hex } from "./internal/cache/sha1.js"
+import { sha1Hex } from "./internal/crypto.js"
 import * as Store from "./internal/cache/store.js"
 import { formatTimestamp, parseTimestamp } from "./internal/cache/timestamp.js"
 
@@ -541,21 +539,13 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, FileS
   })
 
 /**
- * The cache on the Node file system.
+ * The cache on the `FileSystem` and `Path` of the context: `NodeSso.layer`
+ * (from `effect-sso-oidc/node`) provides Node's, with the home directory.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<TokenCache> =>
-  Layer.effect(TokenCache, make(options)).pipe(Layer.provide([NodeFileSystem.layer, NodePath.layer]))
-
-/**
- * The cache on a `FileSystem` and `Path` from the context.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layerFileSystem = (
+export const layer = (
   options: Options = {}
 ): Layer.Layer<TokenCache, never, FileSystem.FileSystem | Path.Path> => Layer.effect(TokenCache, make(options))
 

@@ -1,4 +1,13 @@
 /**
+ * `effect-sso-oidc`: the client, the logins, the token cache and provider.
+ * Platform-neutral: it runs wherever `fetch` runs. Node's file system and
+ * loopback listener come from `effect-sso-oidc/node`; the emulator and test
+ * helpers from `effect-sso-oidc/testing`.
+ *
+ * @since 0.1.0
+ */
+
+/**
  * @since 0.1.0
  */
 export * as Endpoint from "./Endpoint.js"
@@ -32,11 +41,6 @@ export * as AwsCredentials from "./AwsCredentials.js"
  * @since 0.1.0
  */
 export * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
-
-/**
- * @since 0.1.0
- */
-export * as Emulator from "./Emulator.js"
 
 /**
  * @since 0.1.0

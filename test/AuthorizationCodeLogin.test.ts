@@ -1,9 +1,21 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Redacted, Stream } from "effect"
 import { AuthorizationCodeLogin } from "effect-sso-oidc"
-import * as MockHttp from "./utils/MockHttp.js"
+import { connect } from "node:net"
+import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
+import * as NodeSso from "../src/node/NodeSso.js"
 
 const { authorizationCodeLogin, codeChallenge, makeCodeVerifier } = AuthorizationCodeLogin
+
+/** Sends raw bytes to the loopback port and returns the reply's status code (0 when the socket closes first). */
+const rawStatus = (port: string, bytes: string): Promise<number> =>
+  new Promise((resolve) => {
+    const socket = connect(Number(port), "127.0.0.1", () => socket.write(bytes))
+    let reply = ""
+    socket.on("data", (chunk) => (reply += chunk.toString("latin1")))
+    socket.on("close", () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1] ?? 0)))
+    socket.on("error", () => resolve(0))
+  })
 
 /** A service that registers and grants a token for any code. */
 const service = () =>
@@ -21,12 +33,12 @@ const callBack = (event: AuthorizationCodeLogin.AuthorizationCodeLoginEvent, que
     yield* Effect.promise(() => fetch(`${event.redirectUri}?${query(state)}`).then((res) => res.text()))
   })
 
-const runLogin = (mock: MockHttp.MockHttp, query: (state: string) => string, timeout: Duration.DurationInput = "10 seconds") =>
+const runLogin = (mock: MockHttp.ScriptedHttpClient, query: (state: string) => string, timeout: Duration.DurationInput = "10 seconds") =>
   authorizationCodeLogin({ startUrl: "https://portal.example/start", timeout }).pipe(
     Stream.tap((event) => Effect.forkDaemon(callBack(event, query))),
     Stream.runCollect,
     Effect.map(Chunk.toArray),
-    Effect.provide(MockHttp.clientLayer(mock, { region: "eu-west-1" }))
+    Effect.provide([MockHttp.clientLayer(mock, { region: "eu-west-1" }), NodeSso.layerLoopbackListener])
   )
 
 describe("PKCE (RFC 7636)", () => {
@@ -84,13 +96,38 @@ describe("authorizationCodeLogin", () => {
       expect(JSON.stringify(events)).not.toContain("access-1")
     }))
 
-  it.live("a callback with another state fails with StateMismatch and requests no token", () =>
+  it.live("stray callbacks (another state, no state, no code, a malformed target) get a 400 and do not end the login; the real one does", () =>
     Effect.gen(function*() {
       const mock = yield* service()
-      const error = yield* Effect.flip(runLogin(mock, () => "code=the-code&state=forged"))
-      expect(error._tag).toBe("StateMismatch")
-      expect((yield* mock.requests).map((r) => r.path)).toEqual(["/client/register"])
+      const statuses: Array<number> = []
+      const events = yield* authorizationCodeLogin({ startUrl: "https://portal.example/start", timeout: "10 seconds" }).pipe(
+        Stream.tap((event) =>
+          event._tag === "AwaitingBrowser"
+            ? Effect.promise(async () => {
+              const state = new URL(event.authorizeUrl).searchParams.get("state")!
+              for (const query of ["code=c&state=forged", "code=c", `state=${state}`, "error=access_denied&state=forged", ""]) {
+                statuses.push((await fetch(`${event.redirectUri}?${query}`)).status)
+              }
+              statuses.push(await rawStatus(new URL(event.redirectUri).port, "GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+              statuses.push((await fetch(`${event.redirectUri}?code=the-code&state=${state}`)).status)
+            })
+            : Effect.void
+        ),
+        Stream.runCollect,
+        Effect.map(Chunk.toArray),
+        Effect.provide([MockHttp.clientLayer(mock, { region: "eu-west-1" }), NodeSso.layerLoopbackListener])
+      )
+      expect(statuses).toEqual([400, 400, 400, 400, 400, 400, 200])
+      expect(events.map((e) => e._tag)).toEqual(["Registered", "AwaitingBrowser", "CodeReceived", "Authorized"])
+      const token = (yield* mock.requests)[1]!
+      expect(token.json.code).toBe("the-code")
     }))
+
+  it("state is 32 random bytes, base64url (43 characters), different every time", () => {
+    const states = Array.from({ length: 50 }, () => AuthorizationCodeLogin.makeState())
+    for (const state of states) expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(new Set(states).size).toBe(50)
+  })
 
   it.live("a denial in the browser fails with AccessDenied and requests no token", () =>
     Effect.gen(function*() {
@@ -109,7 +146,7 @@ describe("authorizationCodeLogin", () => {
       const error = yield* authorizationCodeLogin({ startUrl: "https://portal.example/start", timeout: "200 millis" }).pipe(
         Stream.tap((event) => Effect.sync(() => { if (event._tag === "AwaitingBrowser") redirectUri = event.redirectUri })),
         Stream.runDrain,
-        Effect.provide(MockHttp.clientLayer(mock)),
+        Effect.provide([MockHttp.clientLayer(mock), NodeSso.layerLoopbackListener]),
         Effect.flip
       )
       expect(error._tag).toBe("CallbackTimeout")
@@ -132,7 +169,7 @@ describe("authorizationCodeLogin", () => {
             : Effect.void
         ),
         Stream.runDrain,
-        Effect.provide(MockHttp.clientLayer(mock))
+        Effect.provide([MockHttp.clientLayer(mock), NodeSso.layerLoopbackListener])
       )
       expect(result).toBeUndefined()
       expect(statuses).toEqual([404])

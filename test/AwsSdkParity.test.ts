@@ -21,7 +21,7 @@ import { Readable } from "node:stream"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import { SsoOidcClient, SsoOidcSchema } from "../src/index.js"
 import { withoutUndefined } from "../src/internal/wire.js"
-import * as Mock from "./utils/MockHttp.js"
+import * as Mock from "../src/testing/ScriptedHttpClient.js"
 
 // -----------------------------------------------------------------------------
 // the AWS SDK side

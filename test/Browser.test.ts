@@ -14,8 +14,10 @@ import { existsSync } from "node:fs"
 import { type Browser, chromium, type Page } from "playwright-core"
 import * as AuthorizationCodeLogin from "../src/AuthorizationCodeLogin.js"
 import * as DeviceLogin from "../src/DeviceLogin.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
+import * as NodeSso from "../src/node/NodeSso.js"
 
 const executablePath = "/usr/bin/chromium"
 const available = existsSync(executablePath)
@@ -59,7 +61,7 @@ const newPage = (browser: Browser): Effect.Effect<Page, never, Scope.Scope> =>
 const served = Layer.unwrapEffect(
   Effect.map(Emulator.Emulator, (emulator) =>
     SsoOidcClient.layer({ endpoint: emulator.url, region: "us-east-1", retry: false }))
-).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(Emulator.layer({ port: 0 })))
+).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(NodeEmulator.layer({ port: 0 })), Layer.merge(NodeSso.layerLoopbackListener))
 
 /** Opens the authorize URL, presses a button, and waits for the loopback callback page. */
 const pressOnAuthorizePage = (page: Page, authorizeUrl: string, button: "approve" | "deny") =>

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Redacted } from "effect"
-import { Emulator } from "effect-sso-oidc"
+import { Emulator } from "effect-sso-oidc/testing"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -34,11 +35,11 @@ const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
     )
   })
 
-const emulatorLayer = (options: Emulator.LayerOptions = {}) => Emulator.layer({ port: 0, ...options })
+const emulatorLayer = (options: NodeEmulator.LayerOptions = {}) => NodeEmulator.layer({ port: 0, ...options })
 
 const withEmulator = <A, E>(
   f: (emulator: Emulator.Emulator.Service) => Effect.Effect<A, E>,
-  options: Emulator.LayerOptions = {}
+  options: NodeEmulator.LayerOptions = {}
 ) => Effect.flatMap(Emulator.Emulator, f).pipe(Effect.provide(emulatorLayer(options)))
 
 const global = (url: string) => ["--region", "us-east-1", "--endpoint-url", url]

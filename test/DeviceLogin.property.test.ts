@@ -13,7 +13,7 @@ import { Cause, Clock, Duration, Effect, Exit, Fiber, Option, Random, Ref, Strea
 import * as TestContext from "effect/TestContext"
 import fc from "fast-check"
 import { DeviceLogin } from "../src/index.js"
-import * as Mock from "./utils/MockHttp.js"
+import * as Mock from "../src/testing/ScriptedHttpClient.js"
 
 // -----------------------------------------------------------------------------
 // the model: what the server answers, and what the rules allow

@@ -24,7 +24,7 @@ import {
   TestClock
 } from "effect"
 import { DeviceLogin, SsoOidcError } from "../src/index.js"
-import * as Mock from "./utils/MockHttp.js"
+import * as Mock from "../src/testing/ScriptedHttpClient.js"
 
 // -----------------------------------------------------------------------------
 // a scripted IAM Identity Center
@@ -122,10 +122,10 @@ const server = (script: Script) =>
   })
 
 /** The client over the mock, without the client's own retries. */
-const clientLayer = (mock: Mock.MockHttp) => Mock.clientLayer(mock, { retry: false })
+const clientLayer = (mock: Mock.ScriptedHttpClient) => Mock.clientLayer(mock, { retry: false })
 
-const pathsOf = (mock: Mock.MockHttp) => Effect.map(mock.requests, (all) => all.map((r) => r.path))
-const tokenPolls = (mock: Mock.MockHttp) =>
+const pathsOf = (mock: Mock.ScriptedHttpClient) => Effect.map(mock.requests, (all) => all.map((r) => r.path))
+const tokenPolls = (mock: Mock.ScriptedHttpClient) =>
   Effect.map(mock.requests, (all) => all.filter((r) => r.path === "/token").map((r) => r.at))
 
 const seconds = (...values: ReadonlyArray<number>) => values.map((s) => s * 1000)
@@ -163,7 +163,7 @@ interface Run {
  * requires it to have ended by then.
  */
 const runDeviceLogin = (
-  mock: Mock.MockHttp,
+  mock: Mock.ScriptedHttpClient,
   options: Partial<DeviceLogin.DeviceLoginOptions> = {},
   horizon: Duration.DurationInput = "3 hours"
 ) =>

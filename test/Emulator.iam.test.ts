@@ -15,7 +15,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
 import * as AuthorizationCodeLogin from "../src/AuthorizationCodeLogin.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import * as SigV4 from "../src/internal/emulator/sigv4.js"
 import { signRequest } from "../src/internal/sigv4.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
@@ -604,7 +605,7 @@ const served = (credentials: AwsCredentials.Credentials = Emulator.defaultIamCre
       SsoOidcClient.layer({ endpoint: emulator.url, region: emulator.region, retry: false }))
   ).pipe(
     Layer.provide(FetchHttpClient.layer),
-    Layer.provideMerge(Emulator.layer({ port: 0 })),
+    Layer.provideMerge(NodeEmulator.layer({ port: 0 })),
     Layer.merge(AwsCredentials.layerStatic(credentials))
   )
 

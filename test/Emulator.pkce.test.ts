@@ -9,9 +9,11 @@ import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Stream, TestClock } from "effect"
 import * as AuthorizationCodeLogin from "../src/AuthorizationCodeLogin.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import { GrantType } from "../src/SsoOidcSchema.js"
+import * as NodeSso from "../src/node/NodeSso.js"
 
 const startUrl = "https://my-sso-portal.awsapps.com/start"
 const coral = ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
@@ -440,11 +442,11 @@ describe("Emulator CreateToken authorization_code — PKCE verification", () => 
 // on a real port: AuthorizationCodeLogin end to end, fetch as the browser
 // -----------------------------------------------------------------------------
 
-const served = (options: Emulator.LayerOptions = {}) =>
+const served = (options: NodeEmulator.LayerOptions = {}) =>
   Layer.unwrapEffect(
     Effect.map(Emulator.Emulator, (emulator) =>
       SsoOidcClient.layer({ endpoint: emulator.url, region: "us-east-1", retry: false }))
-  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(Emulator.layer({ port: 0, ...options })))
+  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(NodeEmulator.layer({ port: 0, ...options })), Layer.merge(NodeSso.layerLoopbackListener))
 
 /** Plays the browser: opens the authorize URL, presses a button, follows the redirect to the loopback callback. */
 const browse = (authorizeUrl: string, action: "approve" | "deny") =>

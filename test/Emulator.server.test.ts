@@ -9,7 +9,8 @@ import { Duration, Effect, Layer, Redacted } from "effect"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as DeviceLogin from "../src/DeviceLogin.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import { GrantType } from "../src/SsoOidcSchema.js"
 
@@ -17,11 +18,11 @@ const startUrl = "https://my-sso-portal.awsapps.com/start"
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** A real server and our client pointed at its URL through `fetch`. */
-const served = (options: Emulator.LayerOptions = {}, client: SsoOidcClient.Options = { retry: false }) =>
+const served = (options: NodeEmulator.LayerOptions = {}, client: SsoOidcClient.Options = { retry: false }) =>
   Layer.unwrapEffect(
     Effect.map(Emulator.Emulator, (emulator) =>
       SsoOidcClient.layer({ endpoint: emulator.url, region: "us-east-1", ...client }))
-  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(Emulator.layer({ port: 0, ...options })))
+  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(NodeEmulator.layer({ port: 0, ...options })))
 
 const fetchText = (url: string, init?: RequestInit) =>
   Effect.promise(async () => {
@@ -81,7 +82,7 @@ describe("Emulator.layer — a real HTTP server", () => {
       )
       expect(error.headers.get("x-amzn-requestid")).toMatch(uuid)
       expect(Object.keys(JSON.parse(error.text)).sort()).toEqual(["error", "error_description"])
-    }).pipe(Effect.provide(Emulator.layer({ port: 0 }))))
+    }).pipe(Effect.provide(NodeEmulator.layer({ port: 0 }))))
 
   it.live("our client through FetchHttpClient completes a device login (auto-approve after 1 s)", () =>
     Effect.gen(function*() {
@@ -191,7 +192,7 @@ describe("Emulator.layer — a real HTTP server", () => {
         // a kept-alive connection does not hold the shutdown up
         yield* fetchText(`${emulator.url}/device`)
         return port
-      }).pipe(Effect.provide(Emulator.layer({ port: 0 })))
+      }).pipe(Effect.provide(NodeEmulator.layer({ port: 0 })))
       expect(yield* canConnect("127.0.0.1", port)).toBe(false)
     }))
 
@@ -205,7 +206,7 @@ describe("Emulator.layer — a real HTTP server", () => {
         })
       })
       const url = yield* Effect.map(Emulator.Emulator, (emulator) => emulator.url).pipe(
-        Effect.provide(Emulator.layer({ port: free }))
+        Effect.provide(NodeEmulator.layer({ port: free }))
       )
       expect(url).toBe(`http://127.0.0.1:${free}`)
     }))
@@ -215,8 +216,8 @@ describe("Emulator.layer — a real HTTP server", () => {
       const error = yield* Effect.gen(function*() {
         const emulator = yield* Emulator.Emulator
         const port = Number(new URL(emulator.url).port)
-        return yield* Effect.flip(Effect.provide(Emulator.Emulator, Emulator.layer({ port })))
-      }).pipe(Effect.provide(Emulator.layer({ port: 0 })))
+        return yield* Effect.flip(Effect.provide(Emulator.Emulator, NodeEmulator.layer({ port })))
+      }).pipe(Effect.provide(NodeEmulator.layer({ port: 0 })))
       expect(error._tag).toBe("ServeError")
     }))
 })

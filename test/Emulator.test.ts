@@ -8,7 +8,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
 import * as DeviceLogin from "../src/DeviceLogin.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import { GrantType } from "../src/SsoOidcSchema.js"
 

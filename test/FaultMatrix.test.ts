@@ -11,7 +11,8 @@ import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Chunk, Clock, Effect, Exit, Fiber, Layer, Option, Redacted, Ref, Stream, TestClock } from "effect"
 import * as DeviceLogin from "../src/DeviceLogin.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import * as SsoOidcError from "../src/SsoOidcError.js"
 import { GrantType } from "../src/SsoOidcSchema.js"
@@ -206,7 +207,7 @@ const served = (timeoutMillis: number) =>
         timeout: timeoutMillis,
         retry: { times: live.retries, base: live.baseMillis }
       }))
-  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(Emulator.layer({ port: 0 })))
+  ).pipe(Layer.provide(FetchHttpClient.layer), Layer.provideMerge(NodeEmulator.layer({ port: 0 })))
 
 type LiveOperation = "RegisterClient" | "StartDeviceAuthorization" | "CreateToken"
 

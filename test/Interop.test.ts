@@ -20,14 +20,15 @@ import { execFile } from "node:child_process"
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
+import * as NodeEmulator from "../src/node/NodeEmulator.js"
 
 const startUrl = "https://my-sso-portal.awsapps.com/start"
 const deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** A 30 s interval: two polls made "at once" by a slow peer (the CLI starts in about a second) still count as too fast. */
-const emulatorLayer = Emulator.layer({ port: 0, interval: "30 seconds" })
+const emulatorLayer = NodeEmulator.layer({ port: 0, interval: "30 seconds" })
 
 /** The AWS SDK's rejection: a named error with `$metadata` and the body's members. */
 interface SdkError {

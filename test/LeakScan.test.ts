@@ -41,11 +41,11 @@ import * as Util from "node:util"
 import * as AuthorizationCodeLogin from "../src/AuthorizationCodeLogin.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as DeviceLogin from "../src/DeviceLogin.js"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import { GrantType } from "../src/SsoOidcSchema.js"
 import { type FaultSpec, faults } from "./fault-matrix.js"
-import * as MockHttp from "./utils/MockHttp.js"
+import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
 
 const startUrl = "https://my-sso-portal.awsapps.com/start"
 

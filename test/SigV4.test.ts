@@ -3,7 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { AwsCredentials, SsoOidcClient } from "effect-sso-oidc"
 import { amzDate, signRequest } from "../src/internal/sigv4.js"
-import * as MockHttp from "./utils/MockHttp.js"
+import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
 
 // Known answers from the AWS Signature Version 4 test suite (AWS General Reference):
 // credentials AKIDEXAMPLE, date 20150830T123600Z, region us-east-1, service "service".

@@ -21,7 +21,7 @@ import { readFileSync } from "node:fs"
 import { inspect } from "node:util"
 import { Endpoint, SsoOidcClient, SsoOidcError, SsoOidcSchema } from "../src/index.js"
 import { VERSION } from "../src/internal/version.js"
-import * as Mock from "./utils/MockHttp.js"
+import * as Mock from "../src/testing/ScriptedHttpClient.js"
 
 // -----------------------------------------------------------------------------
 // fixtures
@@ -107,7 +107,7 @@ const allCalls: ReadonlyArray<Call> = Object.values(operations)
 
 /** Runs `f` with a client over `mock`; region us-east-1 unless `options` say otherwise. */
 const withClient = <A, E>(
-  mock: Mock.MockHttp,
+  mock: Mock.ScriptedHttpClient,
   f: (client: SsoOidcClient.Service) => Effect.Effect<A, E>,
   options: SsoOidcClient.Options = {}
 ): Effect.Effect<A, E> => Effect.flatMap(SsoOidcClient.SsoOidcClient, f).pipe(Effect.provide(Mock.clientLayer(mock, options)))

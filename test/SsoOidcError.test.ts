@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { Endpoint, SsoOidcClient, SsoOidcError, SsoOidcSchema } from "../src/index.js"
 import { readErrorReply, sanitizeErrorName } from "../src/internal/wire.js"
-import * as Mock from "./utils/MockHttp.js"
+import * as Mock from "../src/testing/ScriptedHttpClient.js"
 
 const CODER = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
 const NS = "com.amazonaws.ssooidc"

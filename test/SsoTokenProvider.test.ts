@@ -5,12 +5,12 @@ import { ConfigProvider, Duration, Effect, Fiber, Layer, Option, Redacted, TestC
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { inspect } from "node:util"
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
 import * as SsoConfig from "../src/SsoConfig.js"
 import * as SsoTokenProvider from "../src/SsoTokenProvider.js"
 import * as TokenCache from "../src/TokenCache.js"
 import * as Example from "./fixtures/cache/docs.example.js"
-import * as MockHttp from "./utils/MockHttp.js"
+import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
 
 const configText = `
 [sso-session corp]

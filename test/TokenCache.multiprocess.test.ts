@@ -20,6 +20,7 @@ import * as SsoConfig from "../src/SsoConfig.js"
 import * as SsoTokenProvider from "../src/SsoTokenProvider.js"
 import * as TokenCache from "../src/TokenCache.js"
 import { bundle, type Child, childEnv, configFile, spawnChild, startStub, tokenFile } from "./fixtures/cache/harness.js"
+import * as NodeSso from "../src/node/NodeSso.js"
 
 const key = TokenCache.tokenKey("corp")
 let child: ReturnType<typeof bundle>
@@ -204,7 +205,8 @@ const ours = <A, E>(
         SsoTokenProvider.layer({ client: { endpoint } }).pipe(
           Layer.provideMerge(TokenCache.layer({ directory: join(home, ".aws", "sso", "cache") })),
           Layer.provide(SsoConfig.layer({ path: join(home, ".aws", "config") })),
-          Layer.provide(FetchHttpClient.layer)
+          Layer.provide(FetchHttpClient.layer),
+          Layer.provide(NodeSso.layer)
         )
       )
     )

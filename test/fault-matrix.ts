@@ -7,7 +7,7 @@
  * holds {@link markdownTable} of the same rows, and
  * `test/fault-matrix.md.test.ts` checks that the two have not drifted.
  */
-import * as Emulator from "../src/Emulator.js"
+import * as Emulator from "../src/testing/Emulator.js"
 
 // -----------------------------------------------------------------------------
 // the policy the bounds come from

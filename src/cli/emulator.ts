@@ -7,7 +7,8 @@
 import { Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
 import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
-import * as Emulator from "../Emulator.js"
+import * as NodeEmulator from "../node/NodeEmulator.js"
+import * as Emulator from "../testing/Emulator.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import { displayMode, runLogin } from "./login.js"
 import { displayOutput } from "./shared.js"
@@ -33,7 +34,7 @@ const toLayerOptions = (flags: {
   readonly autoApproveAfter: Option.Option<number>
   readonly interval: Option.Option<number>
   readonly region: Option.Option<string>
-}): Emulator.LayerOptions => ({
+}): NodeEmulator.LayerOptions => ({
   port: flags.port,
   ...(Option.isSome(flags.region) ? { region: flags.region.value } : {}),
   ...(Option.isSome(flags.autoApproveAfter) ? { autoApproveAfter: Duration.seconds(flags.autoApproveAfter.value) } : {}),
@@ -55,7 +56,7 @@ export const emulatorCommand = Command.make("emulator", emulatorOptions, (flags)
         `--client-id ${emulator.applications[0]?.applicationArn ?? "(no application)"}`
     )
     return yield* Effect.never
-  }).pipe(Effect.provide(Emulator.layer(toLayerOptions(flags))))).pipe(
+  }).pipe(Effect.provide(NodeEmulator.layer(toLayerOptions(flags))))).pipe(
     Command.withDescription("Run a local SSO OIDC emulator on 127.0.0.1 in the foreground")
   )
 
@@ -86,7 +87,7 @@ export const demoCommand = Command.make("demo", demoOptions, (flags) =>
       )
     )
   }).pipe(
-    Effect.provide(Emulator.layer({ port: 0, autoApproveAfter: Duration.seconds(flags.approveAfter) }))
+    Effect.provide(NodeEmulator.layer({ port: 0, autoApproveAfter: Duration.seconds(flags.approveAfter) }))
   )).pipe(
     Command.withDescription("Sign in against a local emulator that approves by itself: the whole flow, no AWS account")
   )

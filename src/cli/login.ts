@@ -10,6 +10,7 @@ import { Console, Effect, Layer, Option } from "effect"
 import { spawn } from "node:child_process"
 import type { AuthorizationCodeLoginEvent } from "../AuthorizationCodeLogin.js"
 import * as DeviceLogin from "../DeviceLogin.js"
+import * as NodeSso from "../node/NodeSso.js"
 import type * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoConfig from "../SsoConfig.js"
 import * as SsoTokenProvider from "../SsoTokenProvider.js"
@@ -160,7 +161,10 @@ export const loginCommand = Command.make("login", loginOptions, (flags) =>
     Effect.provide(
       SsoTokenProvider.layerConfig({
         client: Option.isSome(flags.endpointUrl) ? { endpoint: flags.endpointUrl.value } : {}
-      }).pipe(Layer.provideMerge(Layer.mergeAll(TokenCache.layer(), SsoConfig.layer(), FetchHttpClient.layer)))
+      }).pipe(
+        Layer.provideMerge(Layer.mergeAll(TokenCache.layer(), SsoConfig.layer(), FetchHttpClient.layer)),
+        Layer.provideMerge(NodeSso.layer)
+      )
     )
   )).pipe(
     Command.withDescription(

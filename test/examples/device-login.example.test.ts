@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Stream, TestClock } from "effect"
 import { DeviceLogin } from "effect-sso-oidc"
-import * as MockHttp from "../utils/MockHttp.js"
+import { ScriptedHttpClient as MockHttp } from "effect-sso-oidc/testing"
 
 // How your app shows each event to the user.
 const render = DeviceLogin.DeviceLoginEvent.$match({

@@ -4,7 +4,7 @@ import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SsoOidcClient } from "effect-sso-oidc"
-import * as MockHttp from "../utils/MockHttp.js"
+import { ScriptedHttpClient as MockHttp } from "effect-sso-oidc/testing"
 
 // --- example start
 const program = Effect.gen(function*() {
@@ -30,7 +30,7 @@ const MainLayer = SsoOidcClient.layer({ region: "eu-west-1" }).pipe(Layer.provid
 
 describe("getting started", () => {
   // In tests, the same program runs against a scripted HttpClient instead of fetch.
-  const testLayer = (mock: MockHttp.MockHttp) =>
+  const testLayer = (mock: MockHttp.ScriptedHttpClient) =>
     SsoOidcClient.layer({ region: "eu-west-1" }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
 
   it.effect("the example program reads the user code from the service", () =>

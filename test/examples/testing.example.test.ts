@@ -3,7 +3,8 @@
 // --- example start
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, Stream, TestClock } from "effect"
-import { DeviceLogin, Emulator, SsoOidcClient } from "effect-sso-oidc"
+import { DeviceLogin, SsoOidcClient } from "effect-sso-oidc"
+import { Emulator } from "effect-sso-oidc/testing"
 
 // The application code under test: sign in and report what the user saw.
 const signIn = DeviceLogin.deviceLogin({ startUrl: "https://my-portal.awsapps.com/start" }).pipe(

@@ -1,7 +1,7 @@
 /**
  * Where the AWS files live, resolved as the SDKs do: the home directory is
- * `HOME`, else `USERPROFILE`, else `HOMEDRIVE` + `HOMEPATH`, else the OS's;
- * the config file is `AWS_CONFIG_FILE` (a leading `~` expanded, as botocore
+ * `HOME`, else `USERPROFILE`, else `HOMEDRIVE` + `HOMEPATH`, else
+ * the platform's (`NodeSso.layer` sets it from `os.homedir()`); the config file is `AWS_CONFIG_FILE` (a leading `~` expanded, as botocore
  * does), else `~/.aws/config`. Variables are read through Effect `Config`,
  * so a `ConfigProvider` can redirect them.
  *
@@ -9,9 +9,9 @@
  */
 import type * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { homedir } from "node:os"
 
 const variable = (name: string): Effect.Effect<Option.Option<string>> =>
   Config.string(name).pipe(
@@ -19,6 +19,17 @@ const variable = (name: string): Effect.Effect<Option.Option<string>> =>
     Effect.map(Option.filter((value) => value.trim() !== "")),
     Effect.orElseSucceed(() => Option.none<string>())
   )
+
+/**
+ * The platform's idea of the home directory, used when no variable names one.
+ * Without a platform layer it is the working directory (`.`).
+ *
+ * @internal
+ */
+export class PlatformHomeDirectory extends Context.Reference<PlatformHomeDirectory>()(
+  "effect-sso-oidc/PlatformHomeDirectory",
+  { defaultValue: (): string => "." }
+) {}
 
 /** @internal */
 export const homeDirectory: Effect.Effect<string> = Effect.gen(function*() {
@@ -31,7 +42,7 @@ export const homeDirectory: Effect.Effect<string> = Effect.gen(function*() {
     const drive = yield* variable("HOMEDRIVE")
     return Option.getOrElse(drive, () => "C:") + homePath.value
   }
-  return homedir()
+  return yield* PlatformHomeDirectory
 })
 
 const expandHome = (path: Path.Path, file: string): Effect.Effect<string> =>

@@ -16,6 +16,10 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 
+/** The process id where the platform has one (for people reading a lock file; never trusted). */
+const processId = (): number | undefined =>
+  (globalThis as { readonly process?: { readonly pid?: unknown } }).process?.pid as number | undefined
+
 /** @internal */
 export type StoreError =
   | {
@@ -166,7 +170,7 @@ export const makeFileStore = (fs: FileSystem.FileSystem, path: Path.Path, direct
   const lockContent = Effect.map(Clock.currentTimeMillis, (now) =>
     new TextEncoder().encode(
       JSON.stringify({
-        pid: typeof process === "undefined" ? undefined : process.pid,
+        pid: processId(),
         createdAt: new Date(now).toISOString()
       }) + "\n"
     ))

@@ -2,7 +2,7 @@
  * Fault injection: which rules fire for a request, and the replies they make.
  */
 import * as Duration from "effect/Duration"
-import type { Fault, FaultRule, HandlerResponse } from "../../Emulator.js"
+import type { Fault, FaultRule, HandlerResponse } from "../../testing/Emulator.js"
 import type { OperationName } from "../../SsoOidcError.js"
 import { errorReply, jsonHeaders } from "./wire.js"
 

@@ -3,7 +3,7 @@
  * verified: the four grants of an IAM Identity Center application, as pure
  * transitions of the emulator's state.
  */
-import { createHmac } from "node:crypto"
+import { base64Url, hmacSha256 } from "../crypto.js"
 import * as Either from "effect/Either"
 import * as Endpoint from "../../Endpoint.js"
 import { GrantType, TokenTypeUri } from "../../SsoOidcSchema.js"
@@ -29,20 +29,25 @@ export interface FreshIamTokens {
   readonly identityContext: string
 }
 
-const base64UrlJson = (value: unknown): string => Buffer.from(JSON.stringify(value), "utf8").toString("base64url")
+const base64UrlJson = (value: unknown): string => base64Url(new TextEncoder().encode(JSON.stringify(value)))
 
 /** A real HS256 JWT, signed with the emulator's own key (nobody else can check it). */
 export const makeIdToken = (key: Uint8Array, claims: Readonly<Record<string, unknown>>): string => {
   const signingInput = `${base64UrlJson({ alg: "HS256", typ: "JWT" })}.${base64UrlJson(claims)}`
-  return `${signingInput}.${createHmac("sha256", key).update(signingInput, "utf8").digest("base64url")}`
+  return `${signingInput}.${base64Url(hmacSha256(key, signingInput))}`
 }
 
 const base64UrlPart = /^[A-Za-z0-9_-]+$/
 
+const fromBase64Url = (part: string): string => {
+  const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"))
+  return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
+}
+
 const decodeJsonPart = (part: string): Record<string, unknown> | undefined => {
   if (!base64UrlPart.test(part)) return undefined
   try {
-    const value: unknown = JSON.parse(Buffer.from(part, "base64url").toString("utf8"))
+    const value: unknown = JSON.parse(fromBase64Url(part))
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined

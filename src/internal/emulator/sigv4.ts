@@ -1,6 +1,6 @@
 /**
  * SigV4 verification for the emulator's CreateTokenWithIAM, written from the
- * AWS Signature Version 4 specification with `node:crypto` only. It shares
+ * AWS Signature Version 4 specification over plain SHA-256/HMAC. It shares
  * no code with the client's signer (aws4fetch), so a signing bug cannot
  * verify itself.
  *
@@ -13,7 +13,7 @@
  * token) are the emulator's; finally the signature recomputed over the
  * canonical request equals the one sent (compared in constant time).
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { constantTimeEqual, hex as hexOf, hmacSha256, sha256Hex } from "../crypto.js"
 
 /** The signing algorithm, the only one SigV4 over HMAC defines. */
 export const algorithm = "AWS4-HMAC-SHA256"
@@ -86,9 +86,9 @@ export const canonicalQuery = (query: Readonly<Record<string, string>>): string 
     .map(([name, value]) => `${name}=${value}`)
     .join("&")
 
-const hex = (data: string): string => createHash("sha256").update(data, "utf8").digest("hex")
+const hex = sha256Hex
 
-const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest()
+const hmac = hmacSha256
 
 /**
  * The canonical request: method, canonical URI, canonical query, the signed
@@ -132,7 +132,7 @@ export const signature = (
   const kRegion = hmac(kDate, region)
   const kService = hmac(kRegion, service)
   const kSigning = hmac(kService, "aws4_request")
-  return createHmac("sha256", kSigning).update(toSign, "utf8").digest("hex")
+  return hexOf(hmac(kSigning, toSign))
 }
 
 /** `YYYYMMDDTHHMMSSZ` → epoch milliseconds, or `undefined`. */
@@ -268,9 +268,7 @@ export const verify = (request: SignedRequest, expected: Expected): Verdict => {
     service,
     stringToSign(amzDate.trim(), `${date}/${region}/${service}/aws4_request`, canonical)
   )
-  const sent = Buffer.from(parsed.signature, "utf8")
-  const ours = Buffer.from(computed, "utf8")
-  if (sent.length !== ours.length || !timingSafeEqual(sent, ours)) {
+  if (!constantTimeEqual(parsed.signature, computed)) {
     return invalid("InvalidSignatureException", mismatch)
   }
   return { _tag: "Valid", accessKeyId }

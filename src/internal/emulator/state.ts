@@ -5,7 +5,7 @@
  * `Ref.modify` and the rules can be read (and tested) without any I/O.
  */
 import { PersistentMap } from "./persistentMap.js"
-import { createHash } from "node:crypto"
+import { sha256Base64Url } from "../crypto.js"
 import { GrantType } from "../../SsoOidcSchema.js"
 import {
   err,
@@ -626,7 +626,7 @@ const s256Challenge = /^[A-Za-z0-9_-]{43}$/
 const verifierSyntax = /^[A-Za-z0-9\-._~]{43,128}$/
 
 /** The S256 challenge of a verifier (RFC 7636 §4.2). */
-export const s256 = (verifier: string): string => createHash("sha256").update(verifier, "ascii").digest("base64url")
+export const s256 = (verifier: string): string => sha256Base64Url(verifier)
 
 /**
  * Validates an `/authorize` query and records the request. The client and

@@ -5,7 +5,7 @@
  * Error: the model's status, `x-amzn-ErrorType: <Name>:<coral namespace>`
  * and a body with exactly `error` and `error_description`.
  */
-import type { HandlerResponse } from "../../Emulator.js"
+import type { HandlerResponse } from "../../testing/Emulator.js"
 import type { WireName } from "../../SsoOidcError.js"
 
 /** What AWS appends to the error name in `x-amzn-ErrorType`. */

@@ -1,10 +1,20 @@
 /**
- * A scripted `HttpClient` for tests: every request is recorded with the
- * virtual time (`Clock`) at which it was sent, and answered by a pure Effect.
+ * A scripted `HttpClient` for an application's tests: every request is
+ * recorded with the time (`Clock`, so virtual under `TestClock`) at which it
+ * was sent, and answered by a reply the test chooses — a JSON body, an error
+ * as AWS sends it, a transport failure or a request that never returns.
+ *
+ * @since 0.2.0
  */
-import { HttpClient, HttpClientError, HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Clock, Effect, Layer, Ref } from "effect"
-import { SsoOidcClient } from "../../src/index.js"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
+import * as SsoOidcClient from "../SsoOidcClient.js"
 
 export interface Recorded {
   readonly method: string
@@ -85,7 +95,7 @@ const parse = (text: string): unknown => {
   }
 }
 
-export interface MockHttp {
+export interface ScriptedHttpClient {
   readonly client: HttpClient.HttpClient
   readonly requests: Effect.Effect<ReadonlyArray<Recorded>>
 }
@@ -93,7 +103,7 @@ export interface MockHttp {
 /** A mock whose replies come from `handler`, given the recorded request and its index. */
 export const make = (
   handler: (request: Recorded, index: number) => Effect.Effect<Reply> | Reply
-): Effect.Effect<MockHttp> =>
+): Effect.Effect<ScriptedHttpClient> =>
   Effect.gen(function*() {
     const log = yield* Ref.make<ReadonlyArray<Recorded>>([])
     const client = HttpClient.make((request, url) =>
@@ -138,7 +148,7 @@ export const script = (replies: ReadonlyArray<Reply>) =>
   make((_, index) => replies[Math.min(index, replies.length - 1)]!)
 
 /** The client layer over a mock. */
-export const clientLayer = (mock: MockHttp, options: SsoOidcClient.Options = {}) =>
+export const clientLayer = (mock: ScriptedHttpClient, options: SsoOidcClient.Options = {}) =>
   SsoOidcClient.layer({ region: "us-east-1", ...options }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client))
   )

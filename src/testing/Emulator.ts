@@ -8,7 +8,7 @@
  * one-time device codes, rotating refresh tokens) and fault injection.
  *
  * One pure request handler over in-memory state serves two front ends:
- * - {@link layer}: a real HTTP server on 127.0.0.1 (Node);
+ * - `NodeEmulator.layer` (from `effect-sso-oidc/node`): a real HTTP server on 127.0.0.1;
  * - {@link layerInProcess}: an `HttpClient` that calls the handler in the
  *   caller's fiber, with no socket, so under `TestClock` a whole login runs
  *   in virtual time.
@@ -21,10 +21,8 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -37,16 +35,15 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Http from "node:http"
-import type { Credentials } from "./AwsCredentials.js"
-import * as Faults from "./internal/emulator/faults.js"
-import * as Iam from "./internal/emulator/iam.js"
-import * as Page from "./internal/emulator/page.js"
-import * as Random_ from "./internal/emulator/random.js"
-import * as SigV4 from "./internal/emulator/sigv4.js"
-import * as State from "./internal/emulator/state.js"
-import * as Wire from "./internal/emulator/wire.js"
-import type { OperationName } from "./SsoOidcError.js"
+import type { Credentials } from "../AwsCredentials.js"
+import * as Faults from "../internal/emulator/faults.js"
+import * as Iam from "../internal/emulator/iam.js"
+import * as Page from "../internal/emulator/page.js"
+import * as Random_ from "../internal/emulator/random.js"
+import * as SigV4 from "../internal/emulator/sigv4.js"
+import * as State from "../internal/emulator/state.js"
+import * as Wire from "../internal/emulator/wire.js"
+import type { OperationName } from "../SsoOidcError.js"
 
 // -----------------------------------------------------------------------------
 // the handler's request and reply
@@ -561,7 +558,7 @@ export const defaultApplication: Application = {
 export interface Options {
   /**
    * The emulator's base URL, used in `verificationUri`. Default
-   * `http://emulator.invalid`; {@link layer} sets the real one.
+   * `http://emulator.invalid`; `NodeEmulator.layer` sets the real one.
    */
   readonly url?: string | undefined
   /**
@@ -751,7 +748,7 @@ const kindOf = (request: HandlerRequest): RequestKind => {
 
 /**
  * Builds an emulator: its state, handler and controls. Nothing is served;
- * see {@link layer}, {@link layerInProcess}, {@link toHttpApp} and
+ * see `NodeEmulator.layer`, {@link layerInProcess}, {@link toHttpApp} and
  * {@link toHttpClient}.
  *
  * @since 0.1.0
@@ -1289,12 +1286,17 @@ export const toHttpClient = (emulator: Service): HttpClient.HttpClient => {
  * Returns false on other platforms.
  */
 const resetNodeConnection = (request: HttpServerRequest.HttpServerRequest): boolean => {
-  const source = request.source
-  if (!(source instanceof Http.IncomingMessage)) return false
-  const socket = source.socket
+  // Duck-typed so that this module imports nothing of Node's.
+  const socket = (request.source as { readonly socket?: NodeSocketLike } | undefined)?.socket
+  if (socket === undefined || typeof socket.destroy !== "function") return false
   if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy()
   else socket.destroy()
   return true
+}
+
+interface NodeSocketLike {
+  readonly destroy: () => void
+  readonly resetAndDestroy?: () => void
 }
 
 /**
@@ -1305,6 +1307,9 @@ const resetNodeConnection = (request: HttpServerRequest.HttpServerRequest): bool
  * @category front ends
  */
 export const toHttpApp = (emulator: Service): HttpApp.Default =>
+  HttpIncomingMessage.withMaxBodySize(handleServerRequest(emulator), Option.some(maxRequestBody))
+
+const handleServerRequest = (emulator: Service): HttpApp.Default =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const url = new URL(request.url, emulator.url)
@@ -1336,39 +1341,6 @@ export const toHttpApp = (emulator: Service): HttpApp.Default =>
       ...(contentType === undefined ? {} : { contentType })
     })
   })
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface LayerOptions extends Omit<Options, "url"> {
-  /** The TCP port on 127.0.0.1. Default 0: an ephemeral port (read it from `url`). */
-  readonly port?: number | undefined
-}
-
-/**
- * The emulator served over HTTP on 127.0.0.1 only (never another interface),
- * on `port` or an ephemeral one; its `url` is `http://127.0.0.1:<port>`. The
- * server stops, closing every connection, when the layer's scope closes.
- *
- * @since 0.1.0
- * @category layers
- */
-export const layer = (options: LayerOptions = {}): Layer.Layer<Emulator, ServeError> =>
-  Layer.scoped(
-    Emulator,
-    Effect.gen(function*() {
-      const nodeServer = Http.createServer()
-      const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
-      // Runs before the server's own finalizer (server.close), which waits for open connections.
-      yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-      const { port: _port, ...rest } = options
-      const emulator = yield* make({ ...rest, url: `http://127.0.0.1:${port}` })
-      yield* server.serve(HttpIncomingMessage.withMaxBodySize(toHttpApp(emulator), Option.some(maxRequestBody)))
-      return emulator
-    })
-  )
 
 /**
  * The emulator with no server: the `Emulator` and an `HttpClient` that calls
