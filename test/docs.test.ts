@@ -1,5 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Redacted } from "effect"
 import { readFileSync } from "node:fs"
+import { inspect } from "node:util"
+import { DeviceLogin } from "effect-sso-oidc"
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8")
 
@@ -40,5 +43,17 @@ describe("README", () => {
     const links = [...read("README.md").matchAll(/\]\((docs\/[^)]+)\)/g)].map((m) => m[1]!)
     expect(links.length).toBeGreaterThan(0)
     for (const link of links) expect(() => read(link), link).not.toThrow()
+  })
+})
+
+describe("docs/device-login.md's claim about printing events", () => {
+  it("JSON.stringify, console.log's inspect and a template string of an event show <redacted>, never the secret", () => {
+    const accessToken = Redacted.make("the-access-token")
+    const event = DeviceLogin.DeviceLoginEvent.Authorized({ token: { accessToken } as never })
+    expect(read("docs/device-login.md")).toContain("`JSON.stringify(event)`, `console.log(event)`")
+    for (const shown of [JSON.stringify(event), inspect(event, { depth: 5 }), `${event.token.accessToken}`]) {
+      expect(shown).toContain("<redacted>")
+      expect(shown).not.toContain("the-access-token")
+    }
   })
 })

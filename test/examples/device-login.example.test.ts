@@ -4,7 +4,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Stream, TestClock } from "effect"
 import { DeviceLogin } from "effect-sso-oidc"
-import { ScriptedHttpClient as MockHttp } from "effect-sso-oidc/testing"
+import { ScriptedHttpClient } from "effect-sso-oidc/testing"
 
 // How your app shows each event to the user.
 const render = DeviceLogin.DeviceLoginEvent.$match({
@@ -21,25 +21,25 @@ describe("device login", () => {
       // A scripted IAM Identity Center: the first poll is pending, the second
       // says slow_down, the third is granted.
       const polls = ["AuthorizationPendingException", "SlowDownException"]
-      const server = yield* MockHttp.make((request, index) => {
+      const server = yield* ScriptedHttpClient.make((request, index) => {
         if (request.path === "/client/register") {
-          return MockHttp.json({ clientId: "my-client", clientSecret: "s3cret", clientSecretExpiresAt: 7_776_000 })
+          return ScriptedHttpClient.json({ clientId: "my-client", clientSecret: "s3cret", clientSecretExpiresAt: 7_776_000 })
         }
         if (request.path === "/device_authorization") {
           const verificationUri = "https://device.sso.eu-west-1.amazonaws.com/"
-          return MockHttp.json({ deviceCode: "dc", userCode: "WDJB-MJHT", verificationUri, expiresIn: 600, interval: 5 })
+          return ScriptedHttpClient.json({ deviceCode: "dc", userCode: "WDJB-MJHT", verificationUri, expiresIn: 600, interval: 5 })
         }
         const poll = index - 2 // requests 0 and 1 were the two above
         return poll < polls.length
-          ? MockHttp.awsError(polls[poll]!)
-          : MockHttp.json({ accessToken: "token", expiresIn: 3600 })
+          ? ScriptedHttpClient.awsError(polls[poll]!)
+          : ScriptedHttpClient.json({ accessToken: "token", expiresIn: 3600 })
       })
 
       // Start the login in the background; TestClock starts at 0.
       const login = DeviceLogin.deviceLogin({ startUrl: "https://my-portal.awsapps.com/start" }).pipe(
         Stream.map(render),
         Stream.runCollect,
-        Effect.provide(MockHttp.clientLayer(server, { region: "eu-west-1" }))
+        Effect.provide(ScriptedHttpClient.clientLayer(server, { region: "eu-west-1" }))
       )
       const fiber = yield* Effect.fork(login)
 

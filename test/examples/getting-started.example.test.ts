@@ -4,7 +4,7 @@ import { FetchHttpClient, HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SsoOidcClient } from "effect-sso-oidc"
-import { ScriptedHttpClient as MockHttp } from "effect-sso-oidc/testing"
+import { ScriptedHttpClient } from "effect-sso-oidc/testing"
 
 // --- example start
 const program = Effect.gen(function*() {
@@ -30,15 +30,15 @@ const MainLayer = SsoOidcClient.layer({ region: "eu-west-1" }).pipe(Layer.provid
 
 describe("getting started", () => {
   // In tests, the same program runs against a scripted HttpClient instead of fetch.
-  const testLayer = (mock: MockHttp.ScriptedHttpClient) =>
+  const testLayer = (mock: ScriptedHttpClient.ScriptedHttpClient) =>
     SsoOidcClient.layer({ region: "eu-west-1" }).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
 
   it.effect("the example program reads the user code from the service", () =>
     Effect.gen(function*() {
-      const mock = yield* MockHttp.make((request) =>
+      const mock = yield* ScriptedHttpClient.make((request) =>
         request.path === "/client/register"
-          ? MockHttp.json({ clientId: "id-1", clientSecret: "secret-1", clientSecretExpiresAt: 2_000_000_000 })
-          : MockHttp.json({ deviceCode: "dc", userCode: "WDJB-MJHT", verificationUri: "https://x/device", expiresIn: 600 })
+          ? ScriptedHttpClient.json({ clientId: "id-1", clientSecret: "secret-1", clientSecretExpiresAt: 2_000_000_000 })
+          : ScriptedHttpClient.json({ deviceCode: "dc", userCode: "WDJB-MJHT", verificationUri: "https://x/device", expiresIn: 600 })
       )
       expect(yield* program.pipe(Effect.provide(testLayer(mock)))).toBe("WDJB-MJHT")
       const requests = yield* mock.requests
@@ -52,7 +52,7 @@ describe("getting started", () => {
 
   it.effect("catchTags turns the typed errors it names into values", () =>
     Effect.gen(function*() {
-      const mock = yield* MockHttp.script([MockHttp.awsError("SlowDownException", { error: "slow_down" })])
+      const mock = yield* ScriptedHttpClient.script([ScriptedHttpClient.awsError("SlowDownException", { error: "slow_down" })])
       expect(yield* program.pipe(Effect.provide(testLayer(mock)))).toBe("the service asked us to slow down")
     }))
 

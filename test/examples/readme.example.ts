@@ -1,7 +1,7 @@
 // The README's example, type-checked with the suite (test/docs.test.ts keeps the two in sync).
 // --- example start
 import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer, Stream } from "effect"
+import { Duration, Effect, Layer, Stream } from "effect"
 import { DeviceLogin, SsoOidcClient } from "effect-sso-oidc"
 
 const program = DeviceLogin.deviceLogin({ startUrl: "https://my-portal.awsapps.com/start" }).pipe(
@@ -9,8 +9,8 @@ const program = DeviceLogin.deviceLogin({ startUrl: "https://my-portal.awsapps.c
     DeviceLogin.DeviceLoginEvent.$match(event, {
       Registered: () => Effect.void,
       AwaitingUser: ({ userCode, verificationUri }) => Effect.log(`Open ${verificationUri} and enter ${userCode}`),
-      Pending: ({ nextPollIn }) => Effect.log(`waiting… next poll in ${nextPollIn}`),
-      SlowedDown: ({ interval }) => Effect.log(`slowing down to ${interval}`),
+      Pending: ({ nextPollIn }) => Effect.log(`waiting… next poll in ${Duration.format(nextPollIn)}`),
+      SlowedDown: ({ interval }) => Effect.log(`slowing down to every ${Duration.format(interval)}`),
       Authorized: ({ token }) => Effect.log(`signed in until ${token.expiresAt.toISOString()}`)
     })
   ),
