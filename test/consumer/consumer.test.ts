@@ -174,6 +174,15 @@ describe.concurrent("the packed package, installed from its tarball", { timeout:
       expect(Number(new URL(url).port)).toBeGreaterThan(0)
     })
 
+    it("the sso-oidc bin is self-contained: register-client from a root-only project (no @effect/cli, no @effect/platform-node)", async () => {
+      const bin = Path.join(rootProject.dir, "node_modules/.bin/sso-oidc")
+      const args = ["register-client", "--client-name", "consumer-cli", "--client-type", "public", "--endpoint-url", url, "--region", "us-east-1"]
+      const result = await H.run(bin, args, { cwd: rootProject.dir, timeout: 60_000 })
+      expect(result.code, H.show(result)).toBe(0)
+      const reply = JSON.parse(result.stdout) as Record<string, unknown>
+      expect(Object.keys(reply).sort(), H.show(result)).toEqual(["clientId", "clientIdIssuedAt", "clientSecret", "clientSecretExpiresAt"])
+    })
+
     const login = async (binary: string, args: ReadonlyArray<string>, expectedRuntime: string) => {
       const result = await H.run(binary, [...args, "app.mjs", url], {
         cwd: rootProject.dir,
