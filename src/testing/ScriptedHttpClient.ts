@@ -16,6 +16,12 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 
+/**
+ * One request as the scripted client received it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export interface Recorded {
   readonly method: string
   readonly url: string
@@ -29,12 +35,23 @@ export interface Recorded {
   readonly at: number
 }
 
+/**
+ * What the scripted client answers: a reply, a transport failure, or nothing ever.
+ *
+ * @since 0.2.0
+ * @category models
+ */
 export type Reply =
   | { readonly _tag: "Reply"; readonly status: number; readonly body: string; readonly headers: Record<string, string> }
   | { readonly _tag: "TransportFailure"; readonly message: string }
   | { readonly _tag: "Hang" }
 
-/** A 200 (or other status) reply with a JSON body. */
+/**
+ * A 200 (or other status) reply with a JSON body.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): Reply => ({
   _tag: "Reply",
   status,
@@ -42,7 +59,12 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
   headers: { "content-type": "application/json", "x-amzn-requestid": "req-1", ...headers }
 })
 
-/** A reply with a raw body. */
+/**
+ * A reply with a raw body.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
 export const raw = (status: number, body: string, headers: Record<string, string> = {}): Reply => ({
   _tag: "Reply",
   status,
@@ -53,6 +75,9 @@ export const raw = (status: number, body: string, headers: Record<string, string
 /**
  * An error as real AWS sends it: the name only in `x-amzn-ErrorType` with the
  * coral suffix, and `{ error, error_description }` in the body.
+ *
+ * @since 0.2.0
+ * @category replies
  */
 export const awsError = (
   wireName: string,
@@ -71,13 +96,23 @@ export const awsError = (
     }
   )
 
-/** A network failure (connection refused / reset). */
+/**
+ * A network failure (connection refused / reset).
+ *
+ * @since 0.2.0
+ * @category replies
+ */
 export const transportFailure = (message = "connect ECONNREFUSED 127.0.0.1:1"): Reply => ({
   _tag: "TransportFailure",
   message
 })
 
-/** A request that never gets a reply. */
+/**
+ * A request that never gets a reply.
+ *
+ * @since 0.2.0
+ * @category replies
+ */
 export const hang: Reply = { _tag: "Hang" }
 
 const bodyText = (request: HttpClientRequest.HttpClientRequest): string =>
@@ -95,12 +130,21 @@ const parse = (text: string): unknown => {
   }
 }
 
+/**
+ * @since 0.2.0
+ * @category models
+ */
 export interface ScriptedHttpClient {
   readonly client: HttpClient.HttpClient
   readonly requests: Effect.Effect<ReadonlyArray<Recorded>>
 }
 
-/** A mock whose replies come from `handler`, given the recorded request and its index. */
+/**
+ * A mock whose replies come from `handler`, given the recorded request and its index.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
 export const make = (
   handler: (request: Recorded, index: number) => Effect.Effect<Reply> | Reply
 ): Effect.Effect<ScriptedHttpClient> =>
@@ -143,11 +187,21 @@ export const make = (
     return { client, requests: Ref.get(log) }
   })
 
-/** A mock that answers with `replies` in order, repeating the last one. */
+/**
+ * A mock that answers with `replies` in order, repeating the last one.
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
 export const script = (replies: ReadonlyArray<Reply>) =>
   make((_, index) => replies[Math.min(index, replies.length - 1)]!)
 
-/** The client layer over a mock. */
+/**
+ * The client layer over a mock.
+ *
+ * @since 0.2.0
+ * @category layers
+ */
 export const clientLayer = (mock: ScriptedHttpClient, options: SsoOidcClient.Options = {}) =>
   SsoOidcClient.layer({ region: "us-east-1", ...options }).pipe(
     Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client))
