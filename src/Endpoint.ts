@@ -52,7 +52,39 @@ const fail = (message: string): Either.Either<string, EndpointError> => Either.l
  * @since 0.1.0
  * @category resolution
  */
-export const resolve = (params: EndpointParameters): Either.Either<string, EndpointError> => {
+export const resolve = (params: EndpointParameters): Either.Either<string, EndpointError> =>
+  resolveService(oidcHosts, params)
+
+/**
+ * Resolves the SSO portal endpoint URL (`portal.sso`: GetRoleCredentials,
+ * ListAccounts, ListAccountRoles, Logout). The portal's rule set is the SSO
+ * OIDC one with other host names (`portal.sso.` and `portal.sso-fips.` for
+ * `oidc.` and `oidc-fips.`), so it is resolved by the same rules.
+ *
+ * @example
+ * ```ts
+ * import * as Endpoint from "effect-sso-oidc/Endpoint"
+ *
+ * Endpoint.resolvePortal({ region: "eu-west-1" })
+ * // Either.right("https://portal.sso.eu-west-1.amazonaws.com")
+ * ```
+ *
+ * @since 0.2.0
+ * @category resolution
+ */
+export const resolvePortal = (params: EndpointParameters): Either.Either<string, EndpointError> =>
+  resolveService(portalHosts, params)
+
+/** The host-name prefixes of one service's rule set. */
+interface ServiceHosts {
+  readonly plain: string
+  readonly fips: string
+}
+
+const oidcHosts: ServiceHosts = { plain: "oidc", fips: "oidc-fips" }
+const portalHosts: ServiceHosts = { plain: "portal.sso", fips: "portal.sso-fips" }
+
+const resolveService = (hosts: ServiceHosts, params: EndpointParameters): Either.Either<string, EndpointError> => {
   const useFips = params.useFips ?? false
   const useDualStack = params.useDualStack ?? false
   const { endpoint, region } = params
@@ -81,7 +113,7 @@ export const resolve = (params: EndpointParameters): Either.Either<string, Endpo
     // 2.1: FIPS and dual-stack.
     if (useFips && useDualStack) {
       return partition.supportsFIPS && partition.supportsDualStack
-        ? Either.right(`https://oidc-fips.${region}.${partition.dualStackDnsSuffix}`)
+        ? Either.right(`https://${hosts.fips}.${region}.${partition.dualStackDnsSuffix}`)
         : fail("FIPS and DualStack are enabled, but this partition does not support one or both")
     }
 
@@ -91,20 +123,20 @@ export const resolve = (params: EndpointParameters): Either.Either<string, Endpo
       // 2.2.1: GovCloud special case — FIPS requests go to the plain `oidc.`
       // host, not `oidc-fips.` (the suffix is the literal `amazonaws.com` in
       // the rule set, not `PartitionResult#dnsSuffix`).
-      if (partition.name === "aws-us-gov") return Either.right(`https://oidc.${region}.amazonaws.com`)
+      if (partition.name === "aws-us-gov") return Either.right(`https://${hosts.plain}.${region}.amazonaws.com`)
       // 2.2.2: every other partition.
-      return Either.right(`https://oidc-fips.${region}.${partition.dnsSuffix}`)
+      return Either.right(`https://${hosts.fips}.${region}.${partition.dnsSuffix}`)
     }
 
     // 2.3: dual-stack only.
     if (useDualStack) {
       return partition.supportsDualStack
-        ? Either.right(`https://oidc.${region}.${partition.dualStackDnsSuffix}`)
+        ? Either.right(`https://${hosts.plain}.${region}.${partition.dualStackDnsSuffix}`)
         : fail("DualStack is enabled but this partition does not support DualStack")
     }
 
     // 2.4: the plain regional endpoint.
-    return Either.right(`https://oidc.${region}.${partition.dnsSuffix}`)
+    return Either.right(`https://${hosts.plain}.${region}.${partition.dnsSuffix}`)
   }
 
   // Rule 3: neither a custom endpoint nor a region.

@@ -253,3 +253,46 @@ describe("embedded partition table", () => {
     }
   })
 })
+
+describe("Endpoint.resolvePortal — the SSO portal rule set", () => {
+  // The portal's rule set, with its host names mapped to the OIDC ones, is the
+  // OIDC rule set exactly: so one resolver serves both, and the 40 OIDC cases,
+  // with the host names mapped back, are the portal's cases.
+  const toOidcHosts = (text: string) => text.replaceAll("portal.sso-fips.", "oidc-fips.").replaceAll("portal.sso.", "oidc.")
+  const toPortalHosts = (url: string) =>
+    url.replace(/^https:\/\/oidc-fips\./, "https://portal.sso-fips.").replace(/^https:\/\/oidc\./, "https://portal.sso.")
+
+  it("the portal rule set is the OIDC rule set with other host names", () => {
+    const portal = JSON.stringify(readFixture("botocore-sso-portal-endpoint-rule-set-1.json"))
+    const oidc = JSON.stringify(readFixture("botocore-endpoint-rule-set-1.json"))
+    expect(portal).toContain("portal.sso-fips.")
+    expect(toOidcHosts(portal)).toBe(oidc)
+  })
+
+  it("resolves the regional, FIPS, dual-stack, GovCloud and China hosts", () => {
+    const portal = (params: Endpoint.EndpointParameters) => outcome(Endpoint.resolvePortal(params))
+    expect(portal({ region: "eu-west-1" })).toEqual(ok("https://portal.sso.eu-west-1.amazonaws.com"))
+    expect(portal({ region: "eu-west-1", useFips: true })).toEqual(ok("https://portal.sso-fips.eu-west-1.amazonaws.com"))
+    expect(portal({ region: "eu-west-1", useDualStack: true })).toEqual(ok("https://portal.sso.eu-west-1.api.aws"))
+    expect(portal({ region: "us-gov-west-1", useFips: true })).toEqual(ok("https://portal.sso.us-gov-west-1.amazonaws.com"))
+    expect(portal({ region: "cn-north-1" })).toEqual(ok("https://portal.sso.cn-north-1.amazonaws.com.cn"))
+    expect(portal({ endpoint: "http://127.0.0.1:4000" })).toEqual(ok("http://127.0.0.1:4000"))
+    expect(portal({})).toEqual(err("Invalid Configuration: Missing Region"))
+  })
+
+  for (const testCase of testCases) {
+    it(`portal: ${testCase.documentation}`, () => {
+      const params = testCase.params ?? {}
+      const result = outcome(Endpoint.resolvePortal({
+        region: params.Region,
+        useFips: params.UseFIPS,
+        useDualStack: params.UseDualStack,
+        endpoint: params.Endpoint
+      }))
+      const expected = "endpoint" in testCase.expect && params.Endpoint === undefined
+        ? ok(toPortalHosts(testCase.expect.endpoint.url))
+        : testCase.expect
+      expect(result).toStrictEqual(expected)
+    })
+  }
+})
