@@ -23,9 +23,12 @@ const escapeNonAscii = (text: string): string =>
 
 /**
  * @param sortKeys Python's `sort_keys=True` (by code point, as Python compares strings).
+ * @param compact Python's `separators=(",", ":")`.
  * @internal
  */
-export const dumps = (value: PythonJson, sortKeys = false): string => {
+export const dumps = (value: PythonJson, sortKeys = false, compact = false): string => {
+  const comma = compact ? "," : ", "
+  const colon = compact ? ":" : ": "
   if (value === null) return "null"
   if (typeof value === "string") return escapeNonAscii(JSON.stringify(value))
   if (typeof value === "number") {
@@ -33,10 +36,12 @@ export const dumps = (value: PythonJson, sortKeys = false): string => {
     return JSON.stringify(value)
   }
   if (typeof value === "boolean") return value ? "true" : "false"
-  if (Array.isArray(value)) return "[" + (value as ReadonlyArray<PythonJson>).map((item) => dumps(item, sortKeys)).join(", ") + "]"
+  if (Array.isArray(value)) {
+    return "[" + (value as ReadonlyArray<PythonJson>).map((item) => dumps(item, sortKeys, compact)).join(comma) + "]"
+  }
   const entries = Object.entries(value as Record<string, PythonJson | undefined>).filter(
     (entry): entry is [string, PythonJson] => entry[1] !== undefined
   )
   if (sortKeys) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return "{" + entries.map(([key, item]) => `${dumps(key)}: ${dumps(item, sortKeys)}`).join(", ") + "}"
+  return "{" + entries.map(([key, item]) => `${dumps(key)}${colon}${dumps(item, sortKeys, compact)}`).join(comma) + "}"
 }
