@@ -322,6 +322,47 @@ export const profileSessionOf = (
   return Either.right({ sessionName: undefined, startUrl, region, registrationScopes: undefined })
 }
 
+/**
+ * A profile that names a role: its SSO session, `sso_account_id` and
+ * `sso_role_name` — what `SsoCredentials` turns into AWS credentials.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RoleProfile {
+  /** The profile's name, e.g. `default` or `dev`. */
+  readonly profileName: string
+  readonly session: SsoSession
+  /** `sso_account_id`. */
+  readonly accountId: string
+  /** `sso_role_name`. */
+  readonly roleName: string
+}
+
+/**
+ * The role profile `name`: its session as {@link profileSessionOf} resolves
+ * it, and its `sso_account_id` and `sso_role_name`, both required.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const roleProfileOf = (
+  file: ConfigFile,
+  name: string
+): Either.Either<RoleProfile, SectionNotFound | MissingConfigKey | ConflictingConfig> =>
+  Either.flatMap(profileSessionOf(file, name), (session) => {
+    const record = file.profiles.get(name)!
+    const accountId = stringValue(record, "sso_account_id")
+    if (accountId === undefined) {
+      return Either.left(new MissingConfigKey({ path: file.path, section: profileSection(name), key: "sso_account_id" }))
+    }
+    const roleName = stringValue(record, "sso_role_name")
+    if (roleName === undefined) {
+      return Either.left(new MissingConfigKey({ path: file.path, section: profileSection(name), key: "sso_role_name" }))
+    }
+    return Either.right({ profileName: name, session, accountId, roleName })
+  })
+
 // -----------------------------------------------------------------------------
 // service
 // -----------------------------------------------------------------------------
@@ -342,6 +383,8 @@ export interface Service {
    * name, the profile named by `AWS_PROFILE`, else `default`.
    */
   readonly profile: (name?: string) => Effect.Effect<SsoSession, SsoConfigError>
+  /** The role profile `name` (default as for `profile`): session, account and role. */
+  readonly roleProfile: (name?: string) => Effect.Effect<RoleProfile, SsoConfigError>
 }
 
 /**
@@ -375,6 +418,9 @@ const fromReader = (
     }),
     profile: Effect.fn("SsoConfig.profile")(function*(name?: string) {
       return yield* profileSessionOf(yield* load, name ?? defaultProfile)
+    }),
+    roleProfile: Effect.fn("SsoConfig.roleProfile")(function*(name?: string) {
+      return yield* roleProfileOf(yield* load, name ?? defaultProfile)
     })
   })
 }
@@ -456,3 +502,12 @@ export const session = (name: string): Effect.Effect<SsoSession, SsoConfigError,
  */
 export const profile = (name?: string): Effect.Effect<SsoSession, SsoConfigError, SsoConfig> =>
   Effect.flatMap(SsoConfig, (config) => config.profile(name))
+
+/**
+ * The role profile of the config file: session, account and role.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const roleProfile = (name?: string): Effect.Effect<RoleProfile, SsoConfigError, SsoConfig> =>
+  Effect.flatMap(SsoConfig, (config) => config.roleProfile(name))

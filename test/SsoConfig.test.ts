@@ -217,3 +217,41 @@ print(json.dumps(build_profile_map(raw_config_parse(sys.argv[1]))))
     }
   })
 })
+
+describe("role profiles", () => {
+  const config = `[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile dev]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Developer
+
+[profile legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 444455556666
+sso_role_name = ReadOnly
+
+[profile no-role]
+sso_session = corp
+sso_account_id = 111122223333
+`
+
+  it.effect("a profile with sso_session, sso_account_id and sso_role_name; a legacy one; a missing role is named", () =>
+    Effect.gen(function*() {
+      const dev = yield* SsoConfig.roleProfile("dev")
+      expect(dev).toEqual({
+        profileName: "dev",
+        accountId: "111122223333",
+        roleName: "Developer",
+        session: { sessionName: "corp", startUrl: "https://corp.awsapps.com/start", region: "eu-west-1", registrationScopes: undefined }
+      })
+      const legacy = yield* SsoConfig.roleProfile("legacy")
+      expect(legacy.session.sessionName).toBeUndefined()
+      expect(legacy.accountId).toBe("444455556666")
+      const missing = yield* Effect.flip(SsoConfig.roleProfile("no-role"))
+      expect(missing).toMatchObject({ _tag: "MissingConfigKey", key: "sso_role_name", section: "profile no-role" })
+    }).pipe(Effect.provide(SsoConfig.layerMemory(config))))
+})
