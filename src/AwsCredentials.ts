@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -161,3 +162,41 @@ export const layerFromProvider = (provider: SdkCredentialProvider): Layer.Layer<
 const isFresh = (credentials: Credentials, now: number) =>
   credentials.expiration === undefined ||
   credentials.expiration.getTime() - now > Duration.toMillis(expiryMargin)
+
+/**
+ * The other direction: the `AwsCredentials` of an Effect runtime as an AWS
+ * SDK v3 credential provider (the `AwsCredentialIdentityProvider` shape), for
+ * `new S3Client({ credentials: toSdkCredentialProvider(runtime) })`. The SDK
+ * calls it when it needs credentials and again before they expire; a failure
+ * rejects with the `CredentialsError` (its message names no secret).
+ *
+ * @example
+ * ```ts
+ * import { AwsCredentials } from "effect-sso-oidc"
+ * import { ManagedRuntime } from "effect"
+ *
+ * const runtime = ManagedRuntime.make(AwsCredentials.layerEnv)
+ * const credentials = AwsCredentials.toSdkCredentialProvider(runtime)
+ * // new S3Client({ region: "eu-west-1", credentials })
+ * ```
+ *
+ * @since 0.2.0
+ * @category conversions
+ */
+export const toSdkCredentialProvider = <E>(
+  runtime: ManagedRuntime.ManagedRuntime<AwsCredentials, E>
+): () => Promise<{
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  expiration?: Date
+}> =>
+() =>
+  runtime.runPromise(
+    Effect.map(Effect.flatMap(AwsCredentials, (service) => service.get), (credentials) => ({
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: Redacted.value(credentials.secretAccessKey),
+      ...(credentials.sessionToken === undefined ? {} : { sessionToken: Redacted.value(credentials.sessionToken) }),
+      ...(credentials.expiration === undefined ? {} : { expiration: credentials.expiration })
+    }))
+  )

@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-sso-oidc"
 import { FetchHttpClient, Headers, HttpBody, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Chunk, ConfigProvider, Effect, Fiber, Layer, ManagedRuntime, Redacted, TestClock } from "effect"
 import * as AuthorizationCodeLogin from "../src/AuthorizationCodeLogin.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as Emulator from "../src/testing/Emulator.js"
@@ -725,4 +725,41 @@ describe("CreateTokenWithIAM on a real port", () => {
       ))
       expect(wrongRegion.name).toBe("InvalidSignatureException")
     }).pipe(Effect.scoped, Effect.provide(served())))
+})
+
+describe("AwsCredentials.toSdkCredentialProvider: our credentials in an AWS SDK client", () => {
+  it.scopedLive("the SDK signs CreateTokenWithIAM with the runtime's credentials; the emulator verifies the signature", () =>
+    Effect.gen(function*() {
+      const em = yield* Emulator.Emulator
+      const runtime = ManagedRuntime.make(AwsCredentials.layerStatic(Emulator.defaultIamCredentials))
+      const wrong = ManagedRuntime.make(AwsCredentials.layerStatic({
+        accessKeyId: Emulator.defaultIamCredentials.accessKeyId,
+        secretAccessKey: Redacted.make("not-the-secret")
+      }))
+      yield* Effect.addFinalizer(() => Effect.promise(() => Promise.all([runtime.dispose(), wrong.dispose()])))
+      const send = (credentials: ReturnType<typeof AwsCredentials.toSdkCredentialProvider>) =>
+        Effect.flatMap(sdk(em.url, { credentials }), (client) =>
+          sdkSend(() =>
+            client.send(
+              new CreateTokenWithIAMCommand({
+                clientId: applicationArn,
+                grantType: GrantType.JwtBearer,
+                assertion: Redacted.value(assertion())
+              })
+            )
+          ))
+      const reply = yield* send(AwsCredentials.toSdkCredentialProvider(runtime))
+      expect(reply.$metadata.httpStatusCode).toBe(200)
+      const refused = yield* Effect.flip(send(AwsCredentials.toSdkCredentialProvider(wrong)))
+      expect(refused.$metadata.httpStatusCode).toBe(403)
+    }).pipe(Effect.provide(served())))
+
+  it.effect("a runtime without credentials rejects with the CredentialsError, naming no secret", () =>
+    Effect.gen(function*() {
+      const runtime = ManagedRuntime.make(AwsCredentials.layerEnv)
+      const provider = AwsCredentials.toSdkCredentialProvider(runtime)
+      const error = yield* Effect.promise(() => provider().then(() => undefined, (e: unknown) => e))
+      yield* Effect.promise(() => runtime.dispose())
+      expect(String(error)).toContain("no AWS credentials from environment")
+    }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))))
 })
