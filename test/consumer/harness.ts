@@ -103,7 +103,12 @@ export const startServer = (
   options: { readonly cwd: string; readonly timeout?: number }
 ): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] })
+    // stdin stays open while this process lives: server.mjs stops when it ends, so a test process
+    // that dies (or a run that never reaches its afterAll) leaves no server behind.
+    const child = spawn(command, args, { cwd: options.cwd, env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] })
+    const killOnExit = () => child.kill("SIGKILL")
+    process.once("exit", killOnExit)
+    child.once("exit", () => process.removeListener("exit", killOnExit))
     let stdout = ""
     let stderr = ""
     let settled = false
