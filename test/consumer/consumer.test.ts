@@ -7,7 +7,8 @@
  * - every root namespace is its own entry point, the same module instance;
  * - a strict TypeScript consumer type-checks (nodenext, and bundler) against the shipped .d.ts, and
  *   the root alone type-checks for a browser with no @types/node;
- * - a browser bundle of the root pulls in no `node:` module (its size goes to .out/ for the bench);
+ * - a browser bundle of the root pulls in no `node:` module and, run as it is, signs in (its size
+ *   goes to .out/browser-bundle.json for the bench);
  * - publint and arethetypeswrong find nothing; npm installs exactly one copy of effect.
  *
  * Two projects: "root" holds the tarball, effect and @effect/platform only (what a browser or
@@ -16,8 +17,9 @@
  * The runtimes come from the npm registry through scripts/runtimes.mjs.
  */
 import { build, version as esbuildVersion } from "esbuild"
+import type { BuildResult } from "esbuild"
 import { existsSync } from "node:fs"
-import { writeFile } from "node:fs/promises"
+import { copyFile, mkdir, writeFile } from "node:fs/promises"
 import * as Path from "node:path"
 import * as Zlib from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -48,6 +50,24 @@ let rootProject: H.Project
 let nodeProject: H.Project
 let runtimes: Record<RuntimeName, Promise<string>>
 const timings: Record<string, number> = {}
+
+/** The esbuild browser bundle of fixtures/browser.mjs, built once for the tests that need it. */
+let bundled: Promise<BuildResult<{ metafile: true; write: false }>> | undefined
+const browserBundle = () =>
+  (bundled ??= build({
+    absWorkingDir: rootProject.dir,
+    entryPoints: ["browser.mjs"],
+    bundle: true,
+    platform: "browser",
+    format: "esm",
+    minify: true,
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    outfile: "bundle.mjs"
+  }).catch((error: { errors?: unknown }) => {
+    throw new Error(`esbuild failed: ${JSON.stringify(error.errors ?? error, null, 2)}`)
+  }))
 
 const timed = async <A>(name: string, f: () => Promise<A>): Promise<A> => {
   const started = Date.now()
@@ -184,6 +204,18 @@ describe.concurrent("the packed package, installed from its tarball", { timeout:
       expect(Object.keys(reply).sort(), H.show(result)).toEqual(["clientId", "clientIdIssuedAt", "clientSecret", "clientSecretExpiresAt"])
     })
 
+    it("the minified browser bundle signs in too (run by Node from a directory with no node_modules)", async () => {
+      const dir = Path.join(packed.dir, "bundle")
+      await mkdir(dir, { recursive: true })
+      await writeFile(Path.join(dir, "bundle.mjs"), (await browserBundle()).outputFiles[0]!.contents)
+      await copyFile(Path.join(H.fixturesDir, "bundle-driver.mjs"), Path.join(dir, "bundle-driver.mjs"))
+      const result = await H.run(process.execPath, ["bundle-driver.mjs", url], { cwd: dir, timeout: 120_000 })
+      expect(result.code, H.show(result)).toBe(0)
+      expect(result.stdout.trim(), H.show(result)).toBe(
+        "bundle login ok tokenType=Bearer accessToken=<redacted> events=Registered,AwaitingUser,Pending,Authorized"
+      )
+    }, 150_000)
+
     const login = async (binary: string, args: ReadonlyArray<string>, expectedRuntime: string) => {
       const result = await H.run(binary, [...args, "app.mjs", url], {
         cwd: rootProject.dir,
@@ -272,20 +304,7 @@ describe.concurrent("the packed package, installed from its tarball", { timeout:
   })
 
   it("bundles for the browser with no node: import (esbuild, minified; gzipped size in .out/browser-bundle.json)", async () => {
-    const result = await build({
-      absWorkingDir: rootProject.dir,
-      entryPoints: ["browser.mjs"],
-      bundle: true,
-      platform: "browser",
-      format: "esm",
-      minify: true,
-      write: false,
-      metafile: true,
-      logLevel: "silent",
-      outfile: "out.js"
-    }).catch((error: { errors?: unknown }) => {
-      throw new Error(`esbuild failed: ${JSON.stringify(error.errors ?? error, null, 2)}`)
-    })
+    const result = await browserBundle()
     expect(result.errors).toEqual([])
     expect(result.warnings).toEqual([])
     const imports = Object.entries(result.metafile.inputs).flatMap(([input, info]) =>
