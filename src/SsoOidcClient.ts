@@ -27,6 +27,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as AwsCredentials from "./AwsCredentials.js"
 import * as Endpoint from "./Endpoint.js"
+import * as Operations from "./internal/operations.js"
 import { signRequest } from "./internal/sigv4.js"
 import { VERSION } from "./internal/version.js"
 import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
@@ -129,55 +130,51 @@ export const withoutRetries = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.
  */
 export const userAgent = `effect-sso-oidc/${VERSION}`
 
-interface Operation<I, IE, O, OE, E> {
+/** An operation of the table (src/internal/operations.ts), typed for the client. */
+interface Operation<I, IE, O, OE, E, A extends Operations.Auth = Operations.Auth> {
   readonly name: SsoOidcError.OperationName
+  /** The client method, for the span name. */
   readonly method: string
+  readonly httpMethod: Operations.Http["method"]
+  /** The path and literal query, e.g. `/token?aws_iam=t`. */
   readonly path: string
+  readonly auth: A
   readonly input: Schema.Schema<I, IE>
   readonly output: Schema.Schema<O, OE>
   /** Only a phantom for the error type. */
   readonly _error?: E
 }
 
-const operation = <E>() =>
-<I, IE, O, OE>(
-  spec: Omit<Operation<I, IE, O, OE, E>, "_error">
-): Operation<I, IE, O, OE, E> => spec
+type Entry<Name extends SsoOidcError.OperationName> = (typeof Operations.operations)[Name]
 
-const RegisterClient = operation<SsoOidcError.RegisterClientError>()({
-  name: "RegisterClient",
-  method: "registerClient",
-  path: "/client/register",
-  input: SsoOidcSchema.RegisterClientRequest,
-  output: SsoOidcSchema.RegisterClientResponse
-})
+const operation = <Name extends SsoOidcError.OperationName>(name: Name): Operation<
+  Schema.Schema.Type<Entry<Name>["input"]>,
+  Schema.Schema.Encoded<Entry<Name>["input"]>,
+  Schema.Schema.Type<Entry<Name>["output"]>,
+  Schema.Schema.Encoded<Entry<Name>["output"]>,
+  SsoOidcError.OperationError<Name>,
+  Entry<Name>["auth"]
+> => {
+  const entry: Operations.Operation = Operations.operations[name]
+  return {
+    name,
+    method: entry.clientMethod,
+    httpMethod: entry.http.method,
+    path: Operations.requestTarget(entry),
+    auth: entry.auth as Entry<Name>["auth"],
+    input: entry.input,
+    output: entry.output
+  }
+}
 
-const StartDeviceAuthorization = operation<SsoOidcError.StartDeviceAuthorizationError>()({
-  name: "StartDeviceAuthorization",
-  method: "startDeviceAuthorization",
-  path: "/device_authorization",
-  input: SsoOidcSchema.StartDeviceAuthorizationRequest,
-  output: SsoOidcSchema.StartDeviceAuthorizationResponse
-})
+const RegisterClient = operation("RegisterClient")
+const StartDeviceAuthorization = operation("StartDeviceAuthorization")
+const CreateToken = operation("CreateToken")
+const CreateTokenWithIam = operation("CreateTokenWithIAM")
 
-const CreateToken = operation<SsoOidcError.CreateTokenError>()({
-  name: "CreateToken",
-  method: "createToken",
-  path: "/token",
-  input: SsoOidcSchema.CreateTokenRequest,
-  output: SsoOidcSchema.CreateTokenResponse
-})
-
-const CreateTokenWithIam = operation<SsoOidcError.CreateTokenWithIamError>()({
-  name: "CreateTokenWithIAM",
-  method: "createTokenWithIam",
-  path: "/token?aws_iam=t",
-  input: SsoOidcSchema.CreateTokenWithIamRequest,
-  output: SsoOidcSchema.CreateTokenWithIamResponse
-})
-
-/** The SigV4 signing name of the service. */
-const signingName = "sso-oauth"
+/** What signing adds to an operation's errors and requirements. */
+type SignError<A> = A extends Operations.SigV4Auth ? AwsCredentials.CredentialsError | Endpoint.EndpointError : never
+type SignRequirement<A> = A extends Operations.SigV4Auth ? AwsCredentials.AwsCredentials : never
 
 type Signer<E, R> = (request: HttpClientRequest.HttpClientRequest, body: string) => Effect.Effect<
   HttpClientRequest.HttpClientRequest,
@@ -337,7 +334,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     sign: Signer<SE, SR> | undefined
   ): Effect.Effect<O, E | SE | SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError, SR> =>
     Effect.gen(function*() {
-      const unsigned = HttpClientRequest.make("POST")(url + op.path).pipe(
+      const unsigned = HttpClientRequest.make(op.httpMethod)(url + op.path).pipe(
         HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),
         // A string body goes to fetch as it is; a byte body makes undici stream it.
         HttpClientRequest.setBody(HttpBody.raw(body, { contentType: "application/json" }))
@@ -369,11 +366,12 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     return Effect.fail(errorFromReply(op.name, response.status, requestId, response.headers["x-amzn-errortype"], text) as E)
   }
 
-  const call = <I, IE, O, OE, E, SE = never, SR = never>(op: Operation<I, IE, O, OE, E>, sign?: Signer<SE, SR>) =>
-    Effect.fn(`SsoOidcClient.${op.method}`)(function*(input: I) {
+  const call = <I, IE, O, OE, E, A extends Operations.Auth>(op: Operation<I, IE, O, OE, E, A>) => {
+    const sign = op.auth.type === "sigv4" ? signWith(op.auth) : undefined
+    return Effect.fn(`SsoOidcClient.${op.method}`)(function*(input: I) {
       yield* Effect.annotateCurrentSpan({
         "rpc.system": "aws-api",
-        "rpc.service": "SSOOIDC",
+        "rpc.service": Operations.ssoOidc.rpcService,
         "rpc.method": op.name
       })
       const url = yield* endpoint
@@ -391,19 +389,20 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         const again = Effect.suspend(() => replayed ? once : (replayed = true, Effect.fail(first)))
         return Effect.retry(again, { schedule, while: SsoOidcError.isTransient })
       })
-    }) as (input: I) => Effect.Effect<O, E | SE, SR>
+    }) as (input: I) => Effect.Effect<O, E | SignError<A>, SignRequirement<A>>
+  }
 
-  const signWithIam: Signer<AwsCredentials.CredentialsError | Endpoint.EndpointError, AwsCredentials.AwsCredentials> = (
-    request,
-    body
-  ) =>
+  const signWith = (
+    auth: Operations.SigV4Auth
+  ): Signer<AwsCredentials.CredentialsError | Endpoint.EndpointError, AwsCredentials.AwsCredentials> =>
+  (request, body) =>
     Effect.gen(function*() {
       if (options.region === undefined) {
         return yield* new Endpoint.EndpointError({ message: "Invalid Configuration: Missing Region" })
       }
       const credentials = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (service) => service.get)
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-      return yield* signRequest(request, body, { credentials, region: options.region, service: signingName, now })
+      return yield* signRequest(request, body, { credentials, region: options.region, service: auth.signingName, now })
     })
 
   return SsoOidcClient.of({
@@ -412,7 +411,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     registerClient: call(RegisterClient),
     startDeviceAuthorization: call(StartDeviceAuthorization),
     createToken: call(CreateToken),
-    createTokenWithIam: call(CreateTokenWithIam, signWithIam)
+    createTokenWithIam: call(CreateTokenWithIam)
   })
 })
 
@@ -438,26 +437,29 @@ const errorFromReply = (
   if (reply.name === undefined || !declared.includes(reply.name)) {
     return new SsoOidcError.ServiceError({ ...common, ...(reply.name === undefined ? {} : { errorType: reply.name }) })
   }
-  switch (reply.name as SsoOidcError.WireName) {
-    case "AccessDeniedException":
-      return new SsoOidcError.AccessDenied({ ...common, ...(reply.reason === undefined ? {} : { reason: reply.reason }) })
-    case "InvalidRequestException":
-      return new SsoOidcError.InvalidRequest({
-        ...common,
-        ...(reply.reason === undefined ? {} : { reason: reply.reason })
-      })
-    case "InvalidRequestRegionException":
-      return new SsoOidcError.InvalidRequestRegion({
-        ...common,
-        ...(reply.endpoint === undefined ? {} : { endpoint: reply.endpoint }),
-        ...(reply.region === undefined ? {} : { region: reply.region })
-      })
-    default: {
-      const ErrorClass = SsoOidcError.byWireName[reply.name as SsoOidcError.WireName]
-      return new ErrorClass(common)
+  const name = reply.name as SsoOidcError.WireName
+  // The members an error carries besides `error` and `error_description` are the table's.
+  const carried: { readonly [Member in ExtraMember]: string | undefined } = {
+    reason: reply.reason,
+    endpoint: reply.endpoint,
+    region: reply.region
+  }
+  const extra: Partial<Record<ExtraMember, string>> = {}
+  for (const member of Operations.ssoOidcErrors[name].members) {
+    if (member !== "error" && member !== "error_description" && carried[member] !== undefined) {
+      extra[member] = carried[member]
     }
   }
+  const ErrorClass = SsoOidcError.byWireName[name] as new(
+    props: typeof common & typeof extra
+  ) => SsoOidcError.ServiceException
+  return new ErrorClass({ ...common, ...extra })
 }
+
+type ExtraMember = Exclude<
+  (typeof Operations.ssoOidcErrors)[Operations.SsoOidcWireName]["members"][number],
+  "error" | "error_description"
+>
 
 /**
  * A layer of the service, given an `HttpClient`.

@@ -12,6 +12,7 @@
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type { EndpointError } from "./Endpoint.js"
+import * as Operations from "./internal/operations.js"
 
 /**
  * @since 0.1.0
@@ -418,7 +419,7 @@ export const byWireName = {
   SlowDownException: SlowDown,
   UnauthorizedClientException: UnauthorizedClient,
   UnsupportedGrantTypeException: UnsupportedGrantType
-} as const
+} as const satisfies { readonly [Name in Operations.SsoOidcWireName]: new(props: any) => { readonly _tag: string } }
 
 /**
  * The wire name of a service error, e.g. `SlowDownException`.
@@ -446,20 +447,31 @@ export type ServiceException = InstanceType<(typeof byWireName)[WireName]>
 export type CommonError = ServiceError | TransportError | ResponseDecodeError | InvalidInput | EndpointError
 
 /**
+ * An operation of the service.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OperationName = Operations.SsoOidcOperationName
+
+/**
+ * The errors of an operation: the service errors the model declares for it
+ * (read from the operations table) and the {@link CommonError}s.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type OperationError<Name extends OperationName> =
+  | InstanceType<(typeof byWireName)[(typeof Operations.operations)[Name]["errors"][number]]>
+  | CommonError
+
+/**
  * The errors of RegisterClient.
  *
  * @since 0.1.0
  * @category models
  */
-export type RegisterClientError =
-  | InternalServer
-  | InvalidClientMetadata
-  | InvalidRedirectUri
-  | InvalidRequest
-  | InvalidScope
-  | SlowDown
-  | UnsupportedGrantType
-  | CommonError
+export type RegisterClientError = OperationError<"RegisterClient">
 
 /**
  * The errors of StartDeviceAuthorization.
@@ -467,13 +479,7 @@ export type RegisterClientError =
  * @since 0.1.0
  * @category models
  */
-export type StartDeviceAuthorizationError =
-  | InternalServer
-  | InvalidClient
-  | InvalidRequest
-  | SlowDown
-  | UnauthorizedClient
-  | CommonError
+export type StartDeviceAuthorizationError = OperationError<"StartDeviceAuthorization">
 
 /**
  * The errors of CreateToken.
@@ -481,19 +487,7 @@ export type StartDeviceAuthorizationError =
  * @since 0.1.0
  * @category models
  */
-export type CreateTokenError =
-  | AccessDenied
-  | AuthorizationPending
-  | ExpiredToken
-  | InternalServer
-  | InvalidClient
-  | InvalidGrant
-  | InvalidRequest
-  | InvalidScope
-  | SlowDown
-  | UnauthorizedClient
-  | UnsupportedGrantType
-  | CommonError
+export type CreateTokenError = OperationError<"CreateToken">
 
 /**
  * The errors of CreateTokenWithIAM.
@@ -501,7 +495,7 @@ export type CreateTokenError =
  * @since 0.1.0
  * @category models
  */
-export type CreateTokenWithIamError = CreateTokenError | InvalidRequestRegion
+export type CreateTokenWithIamError = OperationError<"CreateTokenWithIAM">
 
 /**
  * Any error of this module.
@@ -517,59 +511,9 @@ export type SsoOidcError = ServiceException | ServiceError | TransportError | Re
  * @since 0.1.0
  * @category models
  */
-export const operationErrors = {
-  RegisterClient: [
-    "InternalServerException",
-    "InvalidClientMetadataException",
-    "InvalidRedirectUriException",
-    "InvalidRequestException",
-    "InvalidScopeException",
-    "SlowDownException",
-    "UnsupportedGrantTypeException"
-  ],
-  StartDeviceAuthorization: [
-    "InternalServerException",
-    "InvalidClientException",
-    "InvalidRequestException",
-    "SlowDownException",
-    "UnauthorizedClientException"
-  ],
-  CreateToken: [
-    "AccessDeniedException",
-    "AuthorizationPendingException",
-    "ExpiredTokenException",
-    "InternalServerException",
-    "InvalidClientException",
-    "InvalidGrantException",
-    "InvalidRequestException",
-    "InvalidScopeException",
-    "SlowDownException",
-    "UnauthorizedClientException",
-    "UnsupportedGrantTypeException"
-  ],
-  CreateTokenWithIAM: [
-    "AccessDeniedException",
-    "AuthorizationPendingException",
-    "ExpiredTokenException",
-    "InternalServerException",
-    "InvalidClientException",
-    "InvalidGrantException",
-    "InvalidRequestException",
-    "InvalidRequestRegionException",
-    "InvalidScopeException",
-    "SlowDownException",
-    "UnauthorizedClientException",
-    "UnsupportedGrantTypeException"
-  ]
-} as const satisfies Record<string, ReadonlyArray<WireName>>
-
-/**
- * An operation of the service.
- *
- * @since 0.1.0
- * @category models
- */
-export type OperationName = keyof typeof operationErrors
+export const operationErrors: { readonly [Name in OperationName]: (typeof Operations.operations)[Name]["errors"] } =
+  // `Object.fromEntries` forgets which key holds which list; the table has them.
+  Object.fromEntries(Operations.ssoOidcOperations.map((operation) => [operation.name, operation.errors])) as any
 
 /**
  * Whether a value is an error of this module.

@@ -1,151 +1,137 @@
 /**
  * The four operation commands, with the AWS CLI's flag names and JSON output
  * (`aws sso-oidc register-client | start-device-authorization | create-token |
- * create-token-with-iam`).
+ * create-token-with-iam`). Command names, flags and their kinds come from the
+ * operations table (src/internal/operations.ts); only the flags' help text is
+ * written here.
  *
  * @internal
  */
 import { Command, Options } from "@effect/cli"
-import { Effect, Option, Redacted } from "effect"
+import { Effect, Option, Schema } from "effect"
 import * as AwsCredentials from "../AwsCredentials.js"
+import * as Operations from "../internal/operations.js"
+import { describeIssue } from "../internal/wire.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
-import * as SsoOidcSchema from "../SsoOidcSchema.js"
-import { clientLayer, encodeReply, globalOptions, printReply, splitList } from "./shared.js"
+import * as SsoOidcError from "../SsoOidcError.js"
+import { clientLayer, encodeReply, flagName, globalOptions, printReply, splitList } from "./shared.js"
 
-const text = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description))
-const optionalText = (name: string, description: string) => text(name, description).pipe(Options.optional)
-const list = (name: string, description: string) =>
-  text(name, description).pipe(Options.repeated, Options.map(splitList))
+type Operation = (typeof Operations.operations)[SsoOidcError.OperationName]
 
-/** Adds `key` to an input only when the flag was given. */
-const when = <K extends string, A>(key: K, value: Option.Option<A>): { readonly [P in K]?: A } =>
-  Option.isSome(value) ? ({ [key]: value.value } as { [P in K]: A }) : {}
-const whenList = <K extends string>(key: K, values: ReadonlyArray<string>): { readonly [P in K]?: ReadonlyArray<string> } =>
-  values.length > 0 ? ({ [key]: values } as { [P in K]: ReadonlyArray<string> }) : {}
-const secret = (value: Option.Option<string>) => Option.map(value, Redacted.make)
+type Member<Name extends SsoOidcError.OperationName> =
+  & keyof Schema.Schema.Encoded<(typeof Operations.operations)[Name]["input"]>
+  & string
 
-const registerClient = Command.make(
-  "register-client",
-  {
-    ...globalOptions,
-    clientName: text("client-name", "The friendly name of the client"),
-    clientType: text("client-type", "The type of client; the service supports only 'public'"),
-    scopes: list("scopes", "Scopes defined by the client"),
-    redirectUris: list("redirect-uris", "Redirect URIs defined by the client"),
-    grantTypes: list("grant-types", "OAuth 2.0 grant types the client may use"),
-    issuerUrl: optionalText("issuer-url", "The IAM Identity Center issuer URL of the instance"),
-    entitledApplicationArn: optionalText("entitled-application-arn", "An IAM Identity Center application ARN")
+/** The help text of each input member's flag; the compiler holds it to the schemas' members. */
+const flagHelp: { readonly [Name in SsoOidcError.OperationName]: { readonly [M in Member<Name>]-?: string } } = {
+  RegisterClient: {
+    clientName: "The friendly name of the client",
+    clientType: "The type of client; the service supports only 'public'",
+    scopes: "Scopes defined by the client",
+    redirectUris: "Redirect URIs defined by the client",
+    grantTypes: "OAuth 2.0 grant types the client may use",
+    issuerUrl: "The IAM Identity Center issuer URL of the instance",
+    entitledApplicationArn: "An IAM Identity Center application ARN"
   },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* SsoOidcClient.SsoOidcClient
-      const reply = yield* client.registerClient({
-        clientName: flags.clientName,
-        clientType: flags.clientType,
-        ...whenList("scopes", flags.scopes),
-        ...whenList("redirectUris", flags.redirectUris),
-        ...whenList("grantTypes", flags.grantTypes),
-        ...when("issuerUrl", flags.issuerUrl),
-        ...when("entitledApplicationArn", flags.entitledApplicationArn)
-      })
-      const encoded = yield* encodeReply("RegisterClient", SsoOidcSchema.RegisterClientResponse, reply)
-      yield* printReply(encoded, flags.output)
-    }).pipe(Effect.provide(clientLayer(flags)))
-).pipe(Command.withDescription("Register a public client with IAM Identity Center (RegisterClient)"))
-
-const startDeviceAuthorization = Command.make(
-  "start-device-authorization",
-  {
-    ...globalOptions,
-    clientId: text("client-id", "The client id from register-client"),
-    clientSecret: text("client-secret", "The client secret from register-client"),
-    startUrl: text("start-url", "The URL of the AWS access portal")
+  StartDeviceAuthorization: {
+    clientId: "The client id from register-client",
+    clientSecret: "The client secret from register-client",
+    startUrl: "The URL of the AWS access portal"
   },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* SsoOidcClient.SsoOidcClient
-      const reply = yield* client.startDeviceAuthorization({
-        clientId: flags.clientId,
-        clientSecret: Redacted.make(flags.clientSecret),
-        startUrl: flags.startUrl
-      })
-      const encoded = yield* encodeReply("StartDeviceAuthorization", SsoOidcSchema.StartDeviceAuthorizationResponse, reply)
-      yield* printReply(encoded, flags.output)
-    }).pipe(Effect.provide(clientLayer(flags)))
-).pipe(Command.withDescription("Start a device authorization (StartDeviceAuthorization)"))
-
-const createToken = Command.make(
-  "create-token",
-  {
-    ...globalOptions,
-    clientId: text("client-id", "The client id from register-client"),
-    clientSecret: text("client-secret", "The client secret from register-client"),
-    grantType: text("grant-type", "authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token"),
-    deviceCode: optionalText("device-code", "The device code (device code grant)"),
-    code: optionalText("code", "The authorization code (authorization code grant)"),
-    refreshToken: optionalText("refresh-token", "The refresh token (refresh token grant)"),
-    scope: list("scope", "Scopes (no effect, as the service documents)"),
-    redirectUri: optionalText("redirect-uri", "The redirect URI (authorization code grant)"),
-    codeVerifier: optionalText("code-verifier", "The PKCE code verifier (authorization code grant)")
+  CreateToken: {
+    clientId: "The client id from register-client",
+    clientSecret: "The client secret from register-client",
+    grantType: "authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token",
+    deviceCode: "The device code (device code grant)",
+    code: "The authorization code (authorization code grant)",
+    refreshToken: "The refresh token (refresh token grant)",
+    scope: "Scopes (no effect, as the service documents)",
+    redirectUri: "The redirect URI (authorization code grant)",
+    codeVerifier: "The PKCE code verifier (authorization code grant)"
   },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* SsoOidcClient.SsoOidcClient
-      const reply = yield* client.createToken({
-        clientId: flags.clientId,
-        clientSecret: Redacted.make(flags.clientSecret),
-        grantType: flags.grantType,
-        ...when("deviceCode", secret(flags.deviceCode)),
-        ...when("code", flags.code),
-        ...when("refreshToken", secret(flags.refreshToken)),
-        ...whenList("scope", flags.scope),
-        ...when("redirectUri", flags.redirectUri),
-        ...when("codeVerifier", secret(flags.codeVerifier))
-      })
-      const encoded = yield* encodeReply("CreateToken", SsoOidcSchema.CreateTokenResponse, reply)
-      yield* printReply(encoded, flags.output)
-    }).pipe(Effect.provide(clientLayer(flags)))
-).pipe(Command.withDescription("Create an access token (CreateToken)"))
+  CreateTokenWithIAM: {
+    clientId: "The application ARN with OAuth grants configured",
+    grantType: "authorization_code, refresh_token, jwt-bearer or token-exchange grant URN",
+    code: "The authorization code",
+    refreshToken: "The refresh token",
+    assertion: "The JWT from a trusted token issuer (jwt-bearer grant)",
+    scope: "Scopes to downscope the token to",
+    redirectUri: "The redirect URI",
+    subjectToken: "The subject token (token-exchange grant)",
+    subjectTokenType: "The subject token type URI",
+    requestedTokenType: "The requested token type URI",
+    codeVerifier: "The PKCE code verifier"
+  }
+}
 
-const createTokenWithIam = Command.make(
-  "create-token-with-iam",
-  {
-    ...globalOptions,
-    clientId: text("client-id", "The application ARN with OAuth grants configured"),
-    grantType: text("grant-type", "authorization_code, refresh_token, jwt-bearer or token-exchange grant URN"),
-    code: optionalText("code", "The authorization code"),
-    refreshToken: optionalText("refresh-token", "The refresh token"),
-    assertion: optionalText("assertion", "The JWT from a trusted token issuer (jwt-bearer grant)"),
-    scope: list("scope", "Scopes to downscope the token to"),
-    redirectUri: optionalText("redirect-uri", "The redirect URI"),
-    subjectToken: optionalText("subject-token", "The subject token (token-exchange grant)"),
-    subjectTokenType: optionalText("subject-token-type", "The subject token type URI"),
-    requestedTokenType: optionalText("requested-token-type", "The requested token type URI"),
-    codeVerifier: optionalText("code-verifier", "The PKCE code verifier")
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      const client = yield* SsoOidcClient.SsoOidcClient
-      const reply = yield* client.createTokenWithIam({
-        clientId: flags.clientId,
-        grantType: flags.grantType,
-        ...when("code", flags.code),
-        ...when("refreshToken", secret(flags.refreshToken)),
-        ...when("assertion", secret(flags.assertion)),
-        ...whenList("scope", flags.scope),
-        ...when("redirectUri", flags.redirectUri),
-        ...when("subjectToken", secret(flags.subjectToken)),
-        ...when("subjectTokenType", flags.subjectTokenType),
-        ...when("requestedTokenType", flags.requestedTokenType),
-        ...when("codeVerifier", secret(flags.codeVerifier))
-      })
-      const encoded = yield* encodeReply("CreateTokenWithIAM", SsoOidcSchema.CreateTokenWithIamResponse, reply)
-      yield* printReply(encoded, flags.output)
-    }).pipe(Effect.provide(clientLayer(flags)), Effect.provide(AwsCredentials.layerEnv))
-).pipe(
-  Command.withDescription(
-    "Create an access token as an IAM principal (CreateTokenWithIAM; SigV4 with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN)"
-  )
-)
+/** A member's flag: text, optional unless required; a list takes repeated and comma/space-separated values. */
+const memberOption = (operation: Operation, member: Operations.InputMember): Options.Options<unknown> => {
+  const help: Readonly<Record<string, string>> = flagHelp[operation.name]
+  const text = Options.text(flagName(member.name)).pipe(Options.withDescription(help[member.name] ?? member.name))
+  switch (member.kind) {
+    case "strings":
+      return text.pipe(Options.repeated, Options.map(splitList))
+    case "string":
+      return member.required ? text : Options.optional(text)
+    case "other":
+      // test/Operations.spec.test.ts holds every SSO OIDC input member to the two kinds above.
+      throw new Error(`${operation.name}.${member.name}: no command-line form for this member`)
+  }
+}
 
-export const operationCommands = [registerClient, startDeviceAuthorization, createToken, createTokenWithIam] as const
+/** The flags' values as the operation's encoded input: flags not given and empty lists are left out. */
+const encodedInput = (
+  members: ReadonlyArray<Operations.InputMember>,
+  values: Readonly<Record<string, unknown>>
+): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  for (const member of members) {
+    const value = values[member.name]
+    if (Option.isOption(value)) {
+      if (Option.isSome(value)) out[member.name] = value.value
+    } else if (Array.isArray(value)) {
+      if (value.length > 0) out[member.name] = value
+    } else {
+      out[member.name] = value
+    }
+  }
+  return out
+}
+
+const description = (operation: Operation): string =>
+  operation.auth.type === "sigv4"
+    ? `${operation.documentation} (${operation.name}; SigV4 with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN)`
+    : `${operation.documentation} (${operation.name})`
+
+type Invoke = (
+  input: unknown
+) => Effect.Effect<unknown, SsoOidcError.SsoOidcError | AwsCredentials.CredentialsError, AwsCredentials.AwsCredentials>
+
+const operationCommand = (operation: Operation) => {
+  // The schemas as the table's common type: a union of four struct schemas accepts no value.
+  const { input: inputSchema, output: outputSchema }: Operations.Operation = operation
+  const members = Operations.inputMembers(operation)
+  const flags = Object.fromEntries(members.map((member) => [member.name, memberOption(operation, member)]))
+  return Command.make(flagName(operation.name), { ...globalOptions, input: flags }, (parsed) => {
+    const run = Effect.gen(function*() {
+      // Decoding wraps the secrets in `Redacted`, as the schema says, and checks what the schema checks.
+      const input = yield* Schema.decodeUnknown(inputSchema)(encodedInput(members, parsed.input)).pipe(
+        Effect.mapError((error) =>
+          new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
+        )
+      )
+      const client = yield* SsoOidcClient.SsoOidcClient
+      const reply = yield* (client[operation.clientMethod] as Invoke)(input)
+      const encoded = yield* encodeReply(operation.name, outputSchema, reply)
+      yield* printReply(encoded, parsed.output)
+    }).pipe(Effect.provide(clientLayer(parsed)))
+    // Only a signed operation needs AWS credentials, read from the environment as the AWS CLI does.
+    return operation.auth.type === "sigv4"
+      ? Effect.provide(run, AwsCredentials.layerEnv)
+      : (run as Effect.Effect<void, Effect.Effect.Error<typeof run>>)
+  }).pipe(Command.withDescription(description(operation)))
+}
+
+const [first, ...rest] = Operations.ssoOidcOperations.map(operationCommand)
+
+export const operationCommands = [first!, ...rest] as const

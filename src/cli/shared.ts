@@ -7,6 +7,7 @@
 import { Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
 import { Console, Effect, Layer, Option, Schema } from "effect"
+import * as Operations from "../internal/operations.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcError from "../SsoOidcError.js"
 
@@ -69,8 +70,22 @@ export const describeFailure = (error: unknown): string => {
 export const splitList = (values: ReadonlyArray<string>): Array<string> =>
   values.flatMap((value) => value.split(/[\s,]+/)).filter((value) => value !== "")
 
-/** Flags that take a list of values, AWS CLI style (`--scopes a b c`). */
-export const listFlags = new Set(["--scopes", "--scope", "--redirect-uris", "--grant-types"])
+/**
+ * A name as the AWS CLI spells it on the command line: `clientName` →
+ * `client-name`, `CreateTokenWithIAM` → `create-token-with-iam`.
+ */
+export const flagName = (name: string): string =>
+  name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").replace(/([A-Z])([A-Z][a-z])/g, "$1-$2").toLowerCase()
+
+/** Flags that take a list of values, AWS CLI style (`--scopes a b c`): the operations' list members, and login's `--scopes`. */
+export const listFlags = new Set([
+  ...Operations.ssoOidcOperations.flatMap((operation) =>
+    Operations.inputMembers(operation).filter((member) => member.kind === "strings").map((member) =>
+      `--${flagName(member.name)}`
+    )
+  ),
+  "--scopes"
+])
 
 /**
  * Rewrites `--scopes a b c` to `--scopes a --scopes b --scopes c`, the form

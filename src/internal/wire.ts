@@ -1,6 +1,7 @@
 import * as Arr from "effect/Array"
 import * as ParseResult from "effect/ParseResult"
 import * as AST from "effect/SchemaAST"
+import { byOAuthCode } from "./operations.js"
 
 /**
  * Sanitizes an error name as restJson1 says: keep what is before the first
@@ -12,23 +13,6 @@ export const sanitizeErrorName = (raw: string): string => {
   const beforeColon = colon === -1 ? raw : raw.slice(0, colon)
   const hash = beforeColon.indexOf("#")
   return (hash === -1 ? beforeColon : beforeColon.slice(hash + 1)).trim()
-}
-
-/** The OAuth `error` codes that name exactly one service error. */
-const byOAuthCode: Record<string, string> = {
-  access_denied: "AccessDeniedException",
-  authorization_pending: "AuthorizationPendingException",
-  expired_token: "ExpiredTokenException",
-  server_error: "InternalServerException",
-  invalid_client: "InvalidClientException",
-  invalid_client_metadata: "InvalidClientMetadataException",
-  invalid_grant: "InvalidGrantException",
-  invalid_redirect_uri: "InvalidRedirectUriException",
-  invalid_request: "InvalidRequestException",
-  invalid_scope: "InvalidScopeException",
-  slow_down: "SlowDownException",
-  unauthorized_client: "UnauthorizedClientException",
-  unsupported_grant_type: "UnsupportedGrantTypeException"
 }
 
 const stringMember = (body: unknown, key: string): string | undefined => {
@@ -67,7 +51,7 @@ export const readErrorReply = (errorTypeHeader: string | undefined, bodyText: st
   const name = rawName !== undefined
     ? sanitizeErrorName(rawName)
     : error !== undefined
-    ? byOAuthCode[error]
+    ? byOAuthCode[error] // undefined for an unknown code (never a prototype member: the map has none)
     : undefined
   return {
     name: name === "" ? undefined : name,

@@ -43,6 +43,7 @@ import * as Random_ from "../internal/emulator/random.js"
 import * as SigV4 from "../internal/emulator/sigv4.js"
 import * as State from "../internal/emulator/state.js"
 import * as Wire from "../internal/emulator/wire.js"
+import * as Operations from "../internal/operations.js"
 import type { OperationName } from "../SsoOidcError.js"
 
 // -----------------------------------------------------------------------------
@@ -689,9 +690,6 @@ export const inProcessUrl = "http://emulator.invalid"
 
 const maxLoggedRequests = 1000
 
-/** The SigV4 signing name of the service. */
-const signingName = "sso-oauth"
-
 /** The largest request body the HTTP server reads (the service's requests are a few KiB). */
 const maxRequestBody = 1024 * 1024
 
@@ -699,10 +697,10 @@ const secondsOf = (input: Duration.DurationInput | undefined, fallback: number, 
   input === undefined ? fallback : Math.max(0, round(Duration.toMillis(Duration.decode(input)) / 1000))
 
 const zeroCounts: RequestCounts = {
-  RegisterClient: 0,
-  StartDeviceAuthorization: 0,
-  CreateToken: 0,
-  CreateTokenWithIAM: 0,
+  ...(Object.fromEntries(Operations.ssoOidcOperations.map((operation) => [operation.name, 0])) as Record<
+    OperationName,
+    number
+  >),
   VerificationPage: 0,
   AuthorizationPage: 0,
   Unknown: 0
@@ -729,14 +727,9 @@ const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string):
 }
 
 const kindOf = (request: HandlerRequest): RequestKind => {
+  const operation = Operations.findOperation(request)
+  if (operation !== undefined) return operation.name
   switch (request.path) {
-    case "/client/register":
-      return request.method === "POST" ? "RegisterClient" : "Unknown"
-    case "/device_authorization":
-      return request.method === "POST" ? "StartDeviceAuthorization" : "Unknown"
-    case "/token":
-      if (request.method !== "POST") return "Unknown"
-      return request.query["aws_iam"] === undefined ? "CreateToken" : "CreateTokenWithIAM"
     case "/device":
       return "VerificationPage"
     case "/authorize":
@@ -786,7 +779,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     // --- operations -----------------------------------------------------------
 
     /** SigV4 first: an unsigned or badly signed CreateTokenWithIAM never reaches the service. */
-    const authenticateIam = (request: HandlerRequest, requestId: string) =>
+    const authenticateSigV4 = (request: HandlerRequest, requestId: string, auth: Operations.SigV4Auth) =>
       Effect.map(now, (at): HandlerResponse | undefined => {
         const verdict = SigV4.verify(request, {
           accessKeyId: iamCredentials.accessKeyId,
@@ -795,7 +788,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
             ? undefined
             : Redacted.value(iamCredentials.sessionToken),
           region: settings.region,
-          service: signingName,
+          service: auth.signingName,
           now: at
         })
         return verdict._tag === "Valid"
@@ -856,7 +849,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         if (selection.reply !== undefined) {
           return { reply: Faults.faultReply(selection.reply, requestId), fired: selection.fired }
         }
-        const refused = kind === "CreateTokenWithIAM" ? yield* authenticateIam(request, requestId) : undefined
+        const auth: Operations.Auth = Operations.operations[kind].auth
+        const refused = auth.type === "sigv4" ? yield* authenticateSigV4(request, requestId, auth) : undefined
         const reply = refused ?? Wire.outcomeReply(yield* operation(kind, request.bodyText), requestId)
         return {
           reply: selection.contentType === undefined

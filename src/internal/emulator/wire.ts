@@ -7,27 +7,10 @@
  */
 import type { HandlerResponse } from "../../testing/Emulator.js"
 import type { WireName } from "../../SsoOidcError.js"
+import { ssoOidc, ssoOidcErrors } from "../operations.js"
 
 /** What AWS appends to the error name in `x-amzn-ErrorType`. */
-export const coralSuffix = ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
-
-/** The HTTP status and OAuth `error` code of each service error, as the model declares them. */
-export const errorCatalog: Readonly<Record<WireName, { readonly status: number; readonly code: string }>> = {
-  AccessDeniedException: { status: 400, code: "access_denied" },
-  AuthorizationPendingException: { status: 400, code: "authorization_pending" },
-  ExpiredTokenException: { status: 400, code: "expired_token" },
-  InternalServerException: { status: 500, code: "server_error" },
-  InvalidClientException: { status: 401, code: "invalid_client" },
-  InvalidClientMetadataException: { status: 400, code: "invalid_client_metadata" },
-  InvalidGrantException: { status: 400, code: "invalid_grant" },
-  InvalidRedirectUriException: { status: 400, code: "invalid_redirect_uri" },
-  InvalidRequestException: { status: 400, code: "invalid_request" },
-  InvalidRequestRegionException: { status: 400, code: "invalid_request" },
-  InvalidScopeException: { status: 400, code: "invalid_scope" },
-  SlowDownException: { status: 400, code: "slow_down" },
-  UnauthorizedClientException: { status: 400, code: "unauthorized_client" },
-  UnsupportedGrantTypeException: { status: 400, code: "unsupported_grant_type" }
-}
+export const coralSuffix = `:${ssoOidc.errorNamespace}`
 
 /** A service error the emulator answers with: the wire name and the text for `error_description`. */
 export interface Failure {
@@ -79,7 +62,7 @@ export const errorReply = (
     readonly extra?: Readonly<Record<string, string>> | undefined
   } = {}
 ): HandlerResponse => {
-  const known = (errorCatalog as Record<string, { status: number; code: string } | undefined>)[name]
+  const known = Object.hasOwn(ssoOidcErrors, name) ? ssoOidcErrors[name as WireName] : undefined
   return {
     status: options.status ?? known?.status ?? 400,
     headers: { ...jsonHeaders(requestId), "x-amzn-ErrorType": name + coralSuffix },
