@@ -27,6 +27,9 @@ import { ensureRuntime, runtimeEnv, runtimeNames } from "../../scripts/runtimes.
 import type { RuntimeName } from "../../scripts/runtimes.mjs"
 import * as H from "./harness.js"
 
+/** A devDependency's executable in the repository's node_modules/.bin. */
+const bin = (name: string) => new URL(`../../node_modules/.bin/${name}`, import.meta.url).pathname
+
 const startUrl = "https://consumer-test.awsapps.com/start"
 
 /** The root's namespaces the contract names (DESIGN.md §3), and those the credentials issue adds. */
@@ -329,7 +332,7 @@ describe.concurrent("the packed package, installed from its tarball", { timeout:
   })
 
   it("publint reports nothing", async () => {
-    const result = await H.run("npx", ["--yes", "publint@0.3.25", "run", packed.tarball, "--strict"], {
+    const result = await H.run(bin("publint"), ["run", packed.tarball, "--strict"], {
       cwd: packed.dir,
       timeout: 120_000
     })
@@ -340,8 +343,8 @@ describe.concurrent("the packed package, installed from its tarball", { timeout:
 
   it("arethetypeswrong (profile esm-only) reports nothing", async () => {
     const result = await H.run(
-      "npx",
-      ["--yes", "-p", "@arethetypeswrong/cli@0.18.5", "attw", packed.tarball, "--profile", "esm-only", "--format", "json"],
+      bin("attw"),
+      [packed.tarball, "--profile", "esm-only", "--format", "json"],
       { cwd: packed.dir, timeout: 240_000 }
     )
     expect(result.code, H.show(result)).toBe(0)
