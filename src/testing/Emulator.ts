@@ -357,6 +357,19 @@ export interface HugeBodyFault {
 }
 
 /**
+ * Reply with a redirect (default HTTP 307, which a client that follows it
+ * would answer by re-sending the request, secrets included, to `location`).
+ *
+ * @since 0.2.0
+ * @category faults
+ */
+export interface RedirectFault {
+  readonly _tag: "Redirect"
+  readonly status: number
+  readonly location: string
+}
+
+/**
  * Handle the request normally but label the reply with another content type
  * (default `text/html; charset=utf-8`).
  *
@@ -383,6 +396,7 @@ export type Fault =
   | NotJsonFault
   | WrongShapeFault
   | HugeBodyFault
+  | RedirectFault
   | WrongContentTypeFault
 
 /**
@@ -415,6 +429,12 @@ export const Fault = {
   wrongShape: (status = 200): WrongShapeFault => ({ _tag: "WrongShape", status }),
   /** A huge non-JSON body (default 10 MiB). */
   hugeBody: (bytes = 10 * 1024 * 1024, status = 200): HugeBodyFault => ({ _tag: "HugeBody", status, bytes }),
+  /** A redirect (default 307) to `location` (default another host). */
+  redirect: (status = 307, location = "https://attacker.invalid/steal?from=emulator"): RedirectFault => ({
+    _tag: "Redirect",
+    status,
+    location
+  }),
   /** The normal reply with another content type. */
   wrongContentType: (contentType = "text/html; charset=utf-8"): WrongContentTypeFault => ({
     _tag: "WrongContentType",
