@@ -188,19 +188,8 @@ type Signer<E, R> = (request: HttpClientRequest.HttpClientRequest, body: string)
 
 const defaultTimeout = Duration.seconds(30)
 
-/** A custom endpoint must at least be an absolute http(s) URL. */
-const checkEndpoint = (url: string): Either.Either<string, Endpoint.EndpointError> => {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return Either.left(new Endpoint.EndpointError({ message: "Invalid Configuration: endpoint is not a valid URL" }))
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    return Either.left(new Endpoint.EndpointError({ message: "Invalid Configuration: endpoint must be an http(s) URL" }))
-  }
-  return Either.right(url.replace(/\/+$/, ""))
-}
+/** The endpoint without a trailing slash, so paths append cleanly (`Endpoint.resolve` checked the rest). */
+const trimEndpoint = (url: string): string => url.replace(/\/+$/, "")
 
 const backoff = (options: RetryOptions) => {
   const cap = Duration.decode(options.cap ?? Duration.seconds(20))
@@ -223,7 +212,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const httpClient = options.transformClient ? options.transformClient(baseClient) : baseClient
   // fetch's options given to the app (a proxy dispatcher…), kept when redirects are turned off.
   const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
-  const endpoint = Endpoint.resolve(options).pipe(Either.flatMap(checkEndpoint))
+  const endpoint = Endpoint.resolve(options).pipe(Either.map(trimEndpoint))
   const timeout = options.timeout ?? defaultTimeout
   const schedule = options.retry === false ? undefined : backoff(options.retry ?? {})
 

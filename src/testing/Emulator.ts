@@ -578,7 +578,7 @@ export const defaultApplication: Application = {
 export interface Options {
   /**
    * The emulator's base URL, used in `verificationUri`. Default
-   * `http://emulator.invalid`; `NodeEmulator.layer` sets the real one.
+   * `https://emulator.invalid` ({@link inProcessUrl}); `NodeEmulator.layer` sets the real one.
    */
   readonly url?: string | undefined
   /**
@@ -700,12 +700,13 @@ type EmulatorService = Service
 
 /**
  * The URL of the in-process emulator (`.invalid` can never resolve, so a
- * request that escapes to the network fails at once).
+ * request that escapes to the network fails at once). `https`, as the client
+ * accepts plain http only to loopback addresses; no TLS is involved in-process.
  *
  * @since 0.1.0
  * @category constants
  */
-export const inProcessUrl = "http://emulator.invalid"
+export const inProcessUrl = "https://emulator.invalid"
 
 const maxLoggedRequests = 1000
 
