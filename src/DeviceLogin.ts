@@ -68,7 +68,7 @@ export interface DeviceAuthorization {
   readonly issuedAt: Date
   /** When the codes expire: `issuedAt + expiresIn`. No poll is sent after it. */
   readonly expiresAt: Date
-  /** The polling interval the service asked for (5 s when it gave none). */
+  /** The polling interval the service asked for (5 s when it gave none, at least {@link minimumInterval}). */
   readonly interval: Duration.Duration
 }
 
@@ -196,7 +196,7 @@ export interface PollDecision {
  * @category models
  */
 export interface PollingOptions {
-  /** The interval the service gave (0 or absent means 5 s). */
+  /** The interval the service gave (0 or absent means 5 s; less than 1 s means 1 s). */
   readonly interval?: Duration.DurationInput | undefined
   /**
    * The largest wait after consecutive transient failures, which double the
@@ -211,9 +211,21 @@ interface PollState {
   readonly transientStreak: number
 }
 
+/**
+ * The shortest interval between two polls, whatever the service says: an
+ * `interval` of 0.001 would otherwise poll a thousand times a second.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const minimumInterval: Duration.Duration = Duration.seconds(1)
+
+/** The interval in force, in whole milliseconds: 5 s when absent or 0, never under {@link minimumInterval}. */
 const toInterval = (input: Duration.DurationInput | undefined): number => {
   const millis = input === undefined ? 0 : Duration.toMillis(Duration.decode(input))
-  return millis > 0 ? millis : Duration.toMillis(defaultInterval)
+  if (!(millis > 0)) return Duration.toMillis(defaultInterval)
+  // Whole milliseconds, rounded up so that no poll comes before the interval.
+  return Math.max(Math.ceil(millis), Duration.toMillis(minimumInterval))
 }
 
 /**
@@ -387,7 +399,9 @@ export interface AwaitTokenOptions {
 export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options: AwaitTokenOptions) {
   const client = yield* SsoOidcClient.SsoOidcClient
   const { authorization, registration } = options
-  const schedule = pollingSchedule({ interval: authorization.interval, maxBackoff: options.maxBackoff })
+  // The first wait too: an authorization built by the caller may carry any interval.
+  const interval = Duration.millis(toInterval(authorization.interval))
+  const schedule = pollingSchedule({ interval, maxBackoff: options.maxBackoff })
   const deadline = authorization.expiresAt.getTime()
   const now = Effect.clockWith((clock) => clock.currentTimeMillis)
   const untilDeadline = Effect.map(now, (at) => Duration.millis(Math.max(0, deadline - at)))
@@ -419,7 +433,7 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
     observed,
     (_, delay) => Effect.map(untilDeadline, (left) => Duration.min(delay, left))
   )
-  const reply = yield* Effect.flatMap(untilDeadline, (left) => Effect.sleep(Duration.min(authorization.interval, left))).pipe(
+  const reply = yield* Effect.flatMap(untilDeadline, (left) => Effect.sleep(Duration.min(interval, left))).pipe(
     Effect.zipRight(Effect.retry(poll, bounded)),
     // The schedule never stops on these two; only the deadline ends them.
     Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })

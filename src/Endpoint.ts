@@ -29,6 +29,15 @@ export interface EndpointParameters {
   readonly useFips?: boolean | undefined
   readonly useDualStack?: boolean | undefined
   readonly endpoint?: string | undefined
+  /**
+   * Accept a custom `endpoint` over plain `http://` to a host that is not a
+   * loopback address. Requests carry client secrets, device codes and refresh
+   * tokens, so by default only `https://` is accepted, and plain `http://`
+   * only to 127.0.0.0/8, `::1` or `localhost` (a local emulator). Default `false`.
+   *
+   * @since 0.2.0
+   */
+  readonly allowInsecureEndpoint?: boolean | undefined
 }
 
 const fail = (message: string): Either.Either<string, EndpointError> => Either.left(new EndpointError({ message }))
@@ -36,8 +45,9 @@ const fail = (message: string): Either.Either<string, EndpointError> => Either.l
 /**
  * Resolves the SSO OIDC service endpoint URL as the service's Smithy endpoint
  * rule set (`smithy.rules#endpointRuleSet` 1.0) does, rule by rule and in the
- * same order. The rule set performs no validation of `region` (no
- * `isValidHostLabel`): it is interpolated into the host name as given.
+ * same order. Beyond the rule set, a region must be a host label, and a custom
+ * endpoint must be an absolute http(s) URL without a user name or password,
+ * over https unless it is a loopback address or `allowInsecureEndpoint` is set.
  *
  * @example
  * ```ts
@@ -95,8 +105,9 @@ const resolveService = (hosts: ServiceHosts, params: EndpointParameters): Either
     if (useFips) return fail("Invalid Configuration: FIPS and custom endpoint are not supported")
     // 1.2: nor with dual-stack.
     if (useDualStack) return fail("Invalid Configuration: Dualstack and custom endpoint are not supported")
-    // 1.3: the custom endpoint, unchanged (the region is not needed).
-    return Either.right(endpoint)
+    // 1.3: the custom endpoint, unchanged (the region is not needed) — once it
+    // passes the checks the rule set leaves to the client (see `checkCustomEndpoint`).
+    return checkCustomEndpoint(endpoint, params.allowInsecureEndpoint ?? false)
   }
 
   // Rule 2: `isSet(Region)`, then `PartitionResult = aws.partition(Region)`
@@ -145,3 +156,42 @@ const resolveService = (hosts: ServiceHosts, params: EndpointParameters): Either
 
 /** RFC 1123 host label: letters, digits and inner hyphens, 1 to 63 characters. */
 const isHostLabel = (value: string): boolean => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value)
+
+/**
+ * The checks of a custom endpoint the rule set leaves to the client. Error
+ * messages never repeat the URL's user name or password, nor its path.
+ */
+const checkCustomEndpoint = (endpoint: string, allowInsecure: boolean): Either.Either<string, EndpointError> => {
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    return fail("Invalid Configuration: endpoint is not a valid URL")
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return fail("Invalid Configuration: endpoint must be an http(s) URL")
+  }
+  // fetch refuses such a URL with an error quoting it whole; other clients would send the
+  // credentials to the server; spans and logs would show them. None of it is wanted.
+  if (url.username !== "" || url.password !== "") {
+    return fail("Invalid Configuration: endpoint must not contain a user name or password")
+  }
+  if (url.protocol === "http:" && !allowInsecure && !isLoopback(url.hostname)) {
+    return fail(
+      `Invalid Configuration: endpoint ${url.origin} is plain http, which only a loopback address ` +
+        "(127.0.0.0/8, ::1, localhost) may use; use https, or set allowInsecureEndpoint"
+    )
+  }
+  return Either.right(endpoint)
+}
+
+/**
+ * Whether a URL's host name (as `URL` normalizes it) is a loopback address:
+ * 127.0.0.0/8, `::1` (also IPv4-mapped, `::ffff:127.x.y.z`) or `localhost`.
+ */
+const isLoopback = (hostname: string): boolean => {
+  if (hostname === "localhost" || hostname === "[::1]") return true
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true
+  // `URL` writes ::ffff:127.0.0.1 as [::ffff:7f00:1]
+  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname)
+}

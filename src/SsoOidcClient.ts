@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -24,12 +25,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import * as AwsCredentials from "./AwsCredentials.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
 import { signRequest } from "./internal/sigv4.js"
 import { VERSION } from "./internal/version.js"
+import * as Http from "./internal/http.js"
 import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
@@ -184,84 +185,8 @@ type Signer<E, R> = (request: HttpClientRequest.HttpClientRequest, body: string)
 
 const defaultTimeout = Duration.seconds(30)
 
-/** A custom endpoint must at least be an absolute http(s) URL. */
-const checkEndpoint = (url: string): Either.Either<string, Endpoint.EndpointError> => {
-  let parsed: URL
-  try {
-    parsed = new URL(url)
-  } catch {
-    return Either.left(new Endpoint.EndpointError({ message: "Invalid Configuration: endpoint is not a valid URL" }))
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    return Either.left(new Endpoint.EndpointError({ message: "Invalid Configuration: endpoint must be an http(s) URL" }))
-  }
-  return Either.right(url.replace(/\/+$/, ""))
-}
-
-/** The largest reply read: the service's replies are a few KiB; a bigger one is a bad server. */
-const maxReplyBytes = 1024 * 1024
-
-const tooLarge = (operation: SsoOidcError.OperationName, response: HttpClientResponse.HttpClientResponse) =>
-  new SsoOidcError.ResponseDecodeError({
-    operation,
-    status: response.status,
-    requestId: response.headers["x-amzn-requestid"],
-    description: `the reply is larger than ${maxReplyBytes} bytes`
-  })
-
-/**
- * Reads a reply body of at most {@link maxReplyBytes}: at once when its
- * declared length fits, else streamed and cut off at the limit.
- */
-const readBody = (operation: SsoOidcError.OperationName, response: HttpClientResponse.HttpClientResponse) => {
-  const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && declared > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
-  if (Number.isFinite(declared)) return response.text
-  return response.stream.pipe(
-    // The platform's body errors hold the request, whose body holds secrets: replace
-    // them inside the stream, so not even the stream's own fiber fails with them.
-    Stream.catchAll((error) =>
-      error.reason === "EmptyBody"
-        ? Stream.empty // no body at all reads as empty text, as `response.text` does
-        : Stream.fail(
-          new SsoOidcError.TransportError({
-            operation,
-            reason: "Transport",
-            description: `reply cut short: ${transportDescription(error.cause)}`
-          })
-        )
-    ),
-    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (read, chunk) => {
-      const size = read.size + chunk.byteLength
-      if (size > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
-      read.chunks.push(chunk)
-      return Effect.succeed({ chunks: read.chunks, size })
-    }),
-    Effect.map(({ chunks, size }) => {
-      const bytes = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      return new TextDecoder().decode(bytes)
-    }),
-    // The typed error is returned; the runtime need not log the stream fiber's end too.
-    Effect.withUnhandledErrorLogLevel(Option.none())
-  )
-}
-
-/** What a network failure says, without the request (whose body holds secrets). */
-const transportDescription = (cause: unknown): string => {
-  const parts: Array<string> = []
-  let current: unknown = cause
-  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code
-    parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message)
-    current = current.cause
-  }
-  return parts.length === 0 ? "no reply" : parts.join(": ")
-}
+/** The endpoint without a trailing slash, so paths append cleanly (`Endpoint.resolve` checked the rest). */
+const trimEndpoint = (url: string): string => url.replace(/\/+$/, "")
 
 const backoff = (options: RetryOptions) => {
   const cap = Duration.decode(options.cap ?? Duration.seconds(20))
@@ -282,7 +207,9 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   // Trace context headers are of no use to AWS and would leak internal trace ids.
   const baseClient = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
   const httpClient = options.transformClient ? options.transformClient(baseClient) : baseClient
-  const endpoint = Endpoint.resolve(options).pipe(Either.flatMap(checkEndpoint))
+  // fetch's options given to the app (a proxy dispatcher…), kept when redirects are turned off.
+  const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
+  const endpoint = Endpoint.resolve(options).pipe(Either.map(trimEndpoint))
   const timeout = options.timeout ?? defaultTimeout
   const schedule = options.retry === false ? undefined : backoff(options.retry ?? {})
 
@@ -291,11 +218,12 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     Effect.gen(function*() {
       // The platform's http.client span records request headers; the session token is a secret.
       const response = yield* Effect.locallyWith(
-        httpClient.execute(request),
+        Http.withoutRedirects(httpClient.execute(request), requestInit),
         Headers.currentRedactedNames,
         (names) => [...names, "x-amz-security-token"]
       )
-      const text = yield* readBody(operation, response)
+      yield* Http.refuseRedirect(operation, response)
+      const text = yield* Http.readBody(operation, response)
       return { response, text }
     }).pipe(
       Effect.catchTags({
@@ -304,7 +232,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
             new SsoOidcError.TransportError({
               operation,
               reason: "Transport",
-              description: transportDescription(error.cause)
+              description: Http.transportDescription(error.cause)
             })
           ),
         ResponseError: (error: HttpClientError.ResponseError) =>
@@ -312,7 +240,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
             new SsoOidcError.TransportError({
               operation,
               reason: "Transport",
-              description: `reply cut short: ${transportDescription(error.cause)}`
+              description: `reply cut short: ${Http.transportDescription(error.cause)}`
             })
           )
       }),
@@ -332,7 +260,11 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     url: string,
     body: string,
     sign: Signer<SE, SR> | undefined
-  ): Effect.Effect<O, E | SE | SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError, SR> =>
+  ): Effect.Effect<
+    O,
+    E | SE | SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError | SsoOidcError.UnexpectedRedirect,
+    SR
+  > =>
     Effect.gen(function*() {
       const unsigned = HttpClientRequest.make(op.httpMethod)(url + op.path).pipe(
         HttpClientRequest.setHeaders({ "user-agent": userAgent, accept: "application/json" }),

@@ -2,7 +2,8 @@
  * Typed errors of the SSO OIDC client: one `Schema.TaggedError` per service
  * error of the model (tags without the `Exception` suffix), a generic
  * `ServiceError` for names the model does not know, and the client-side
- * failures (`TransportError`, `ResponseDecodeError`, `InvalidInput`).
+ * failures (`TransportError`, `ResponseDecodeError`, `UnexpectedRedirect`,
+ * `InvalidInput`).
  *
  * No error ever carries a request or response body, so no secret can reach a
  * message, `toString`, a log line or a span through an error.
@@ -377,6 +378,40 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
 }
 
 /**
+ * The endpoint answered with a redirect (any 3xx, or a browser's opaque
+ * redirect, status 0). The service never redirects, so this is a wrong
+ * endpoint, a proxy or captive portal, or a hostile server: the request, with
+ * its secrets, was not sent to the redirect's target, and nothing the target
+ * could answer was read. Not transient; never retried.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>(
+  "effect-sso-oidc/UnexpectedRedirect"
+)("UnexpectedRedirect", {
+  /** The operation, e.g. `CreateToken`. */
+  operation: Schema.String,
+  /** The HTTP status of the reply (0 for a browser's opaque redirect). */
+  status: Schema.Number,
+  /**
+   * The origin (`scheme://host:port`) the redirect pointed to; never its path
+   * or query. Absent when the reply named no (readable) http(s) location.
+   */
+  locationOrigin: Schema.optional(Schema.String),
+  /** The `x-amzn-RequestId` of the reply, if it had one. */
+  requestId: Schema.optional(Schema.String)
+}) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    const to = this.locationOrigin === undefined ? "" : ` to ${this.locationOrigin}`
+    const status = this.status === 0 ? "an opaque redirect" : `HTTP ${this.status}`
+    return `${this.operation}: the endpoint answered with a redirect${to} (${status}); ` +
+      "the service never redirects, so nothing was sent there: check the endpoint"
+  }
+}
+
+/**
  * The input given to an operation does not match its schema (possible from
  * untyped callers). Nothing was sent. The message names the member, never its value.
  *
@@ -444,7 +479,13 @@ export type ServiceException = InstanceType<(typeof byWireName)[WireName]>
  * @since 0.1.0
  * @category models
  */
-export type CommonError = ServiceError | TransportError | ResponseDecodeError | InvalidInput | EndpointError
+export type CommonError =
+  | ServiceError
+  | TransportError
+  | ResponseDecodeError
+  | UnexpectedRedirect
+  | InvalidInput
+  | EndpointError
 
 /**
  * An operation of the service.
@@ -503,7 +544,13 @@ export type CreateTokenWithIamError = OperationError<"CreateTokenWithIAM">
  * @since 0.1.0
  * @category models
  */
-export type SsoOidcError = ServiceException | ServiceError | TransportError | ResponseDecodeError | InvalidInput
+export type SsoOidcError =
+  | ServiceException
+  | ServiceError
+  | TransportError
+  | ResponseDecodeError
+  | UnexpectedRedirect
+  | InvalidInput
 
 /**
  * The wire names each operation declares, in model order.
@@ -525,7 +572,9 @@ export const isSsoOidcError = (u: unknown): u is SsoOidcError => Predicate.hasPr
 
 /**
  * Whether an error is transient: no reply, a timeout, or HTTP 429, 500, 502,
- * 503 or 504. The protocol's 400s (pending, slow down, …) never are.
+ * 503 or 504. The protocol's 400s (pending, slow down, …) never are, nor is
+ * a reply that cannot be read (too large, not JSON) or a redirect, whatever
+ * its status.
  *
  * @since 0.1.0
  * @category guards
@@ -533,7 +582,8 @@ export const isSsoOidcError = (u: unknown): u is SsoOidcError => Predicate.hasPr
 export const isTransient = (u: unknown): boolean => {
   if (!isSsoOidcError(u)) return false
   if (u._tag === "TransportError") return true
-  if (u._tag === "InvalidInput") return false
+  // A reply too large or unreadable, or a redirect, would be the same again: never transient, whatever the status.
+  if (u._tag === "InvalidInput" || u._tag === "ResponseDecodeError" || u._tag === "UnexpectedRedirect") return false
   const status = u.status
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504
 }

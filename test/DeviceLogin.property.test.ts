@@ -1,8 +1,9 @@
 /**
  * Property tests of the device-login polling rules (RFC 8628 §3.4–3.5 as AWS
  * applies them): for random server answers to CreateToken, a random interval
- * (0–10 s) and lifetime (10–900 s), the CreateToken requests the client sends,
- * in virtual time, obey every rule.
+ * (0–10 s, whole or fractional, sub-second ones included) and lifetime
+ * (10–900 s), the CreateToken requests the client sends, in virtual time, obey
+ * every rule.
  *
  * Each case runs `deviceLogin` once under a fresh `TestContext` (TestClock at
  * 0), with the jitter drawn from `Random.make(seed)`, driving time in one
@@ -54,7 +55,7 @@ const replyOf = (answer: Answer): Mock.Reply => {
 }
 
 interface Case {
-  /** The `interval` StartDeviceAuthorization answers, seconds (0 → 5 s). */
+  /** The `interval` StartDeviceAuthorization answers, seconds (0 → 5 s; fractional ones too, under 1 → 1 s). */
   readonly interval: number
   /** The `expiresIn` StartDeviceAuthorization answers, seconds. */
   readonly expiresIn: number
@@ -66,7 +67,13 @@ interface Case {
   readonly seed: number
 }
 
-const initialMillis = (c: Pick<Case, "interval">) => (c.interval > 0 ? c.interval : 5) * 1000
+/**
+ * The interval the rules put in force: 5 s for 0; else the given one in whole
+ * milliseconds (rounded up: never sooner), and never under 1 s, so that a tiny
+ * fractional interval (0.001) cannot flood the service.
+ */
+const initialMillis = (c: Pick<Case, "interval">) =>
+  c.interval > 0 ? Math.max(Math.ceil(c.interval * 1000), 1000) : 5000
 
 /**
  * Random cases. Virtual time is free but each poll costs a few real
@@ -74,8 +81,15 @@ const initialMillis = (c: Pick<Case, "interval">) => (c.interval > 0 ? c.interva
  * ever is only paired with lifetimes of at most 60 intervals (a 900 s lifetime
  * at a 1 s interval would be 900 polls); every other case spans the full ranges.
  */
+/** Whole seconds as AWS sends them, and fractional ones, sub-second ones included, as a bad server may. */
+const intervalArbitrary: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 10 }), weight: 3 },
+  { arbitrary: fc.double({ min: 0.001, max: 10, noNaN: true }), weight: 2 },
+  { arbitrary: fc.constantFrom(0.001, 0.01, 0.5, 0.999, 1.0005, 2.5), weight: 1 }
+)
+
 const caseArbitrary: fc.Arbitrary<Case> = fc.record({
-  interval: fc.integer({ min: 0, max: 10 }),
+  interval: intervalArbitrary,
   expiresIn: fc.integer({ min: 10, max: 900 }),
   answers: fc.array(
     fc.oneof(
@@ -233,6 +247,10 @@ describe("DeviceLogin polling properties", () => {
           expect(observedIntervals[i]).toBeGreaterThanOrEqual(observedIntervals[i - 1]!)
         }
 
+        // whatever the interval said, no two polls are ever closer than 1 s
+        for (let i = 1; i < polls.length; i++) expect(polls[i]! - polls[i - 1]!).toBeGreaterThanOrEqual(1000)
+        if (polls.length > 0) expect(polls[0]).toBeGreaterThanOrEqual(1000)
+
         // never more polls than a client polling at the initial interval could make before the deadline
         expect(polls.length).toBeLessThanOrEqual(Math.ceil(deadline / initial))
 
@@ -273,12 +291,12 @@ describe("DeviceLogin polling properties", () => {
   it("no poll is sent at or after the expiry instant", async () => {
     // Lifetimes that are multiples of the interval put a poll exactly at the deadline.
     const tied = fc.record({
-      interval: fc.integer({ min: 1, max: 10 }),
+      interval: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.constantFrom(0.001, 0.5, 2.5)),
       multiple: fc.integer({ min: 2, max: 20 }),
       seed: fc.integer()
     }).map(({ interval, multiple, seed }): Case => ({
       interval,
-      expiresIn: Math.max(10, interval * multiple),
+      expiresIn: Math.max(10, Math.ceil((initialMillis({ interval }) * multiple) / 1000)),
       answers: [],
       ending: "none",
       seed

@@ -239,6 +239,52 @@ describe("DeviceLogin polling interval", () => {
       expect(run.polls).toEqual(seconds(2, 4, 6))
     }))
 
+  it.effect("a tiny fractional interval (0.001) polls once a second, never faster: 4 polls in 5 s, not a thousand", () =>
+    Effect.gen(function*() {
+      const mock = yield* server({ start: started({ interval: 0.001, expiresIn: 5 }), token: [pending] })
+      const run = yield* runDeviceLogin(mock)
+      // 1 s apart; none at 5 s, the deadline
+      expect(run.polls).toEqual(seconds(1, 2, 3, 4))
+      expect(failureOf(run.exit)._tag).toBe("ExpiredToken")
+      expect(run.endedAt).toBe(5_000)
+      const awaiting = run.events.filter(DeviceLogin.DeviceLoginEvent.$is("Pending"))
+      expect(awaiting.map((e) => Duration.toMillis(e.nextPollIn))).toEqual([1000, 1000, 1000, 1000])
+    }))
+
+  it.effect("a fractional interval of at least 1 s is kept exactly (2.5 s), slow_down adding 5 s to it", () =>
+    Effect.gen(function*() {
+      const mock = yield* server({ start: started({ interval: 2.5 }), token: [pending, slowDown, pending, granted] })
+      const run = yield* runDeviceLogin(mock)
+      expect(run.polls).toEqual([2_500, 5_000, 12_500, 20_000])
+      expect(Exit.isSuccess(run.exit)).toBe(true)
+    }))
+
+  it.effect("awaitToken given an authorization with a sub-second interval still waits 1 s before each poll", () =>
+    Effect.gen(function*() {
+      const mock = yield* server({ token: [pending, pending, granted] })
+      const fiber = yield* DeviceLogin.awaitToken({
+        registration: {
+          clientId: "client-1",
+          clientSecret: Redacted.make("client-secret"),
+          clientIdIssuedAt: 0,
+          clientSecretExpiresAt: 7_776_000
+        },
+        authorization: {
+          deviceCode: Redacted.make("device-code"),
+          userCode: "ABCD-EFGH",
+          verificationUri: "https://device.sso.us-east-1.amazonaws.com/",
+          verificationUriComplete: undefined,
+          issuedAt: new Date(0),
+          expiresAt: new Date(600_000),
+          interval: Duration.millis(1)
+        },
+        startUrl
+      }).pipe(Effect.provide(clientLayer(mock)), Effect.fork)
+      yield* TestClock.adjust("1 minute")
+      yield* Fiber.join(fiber)
+      expect(yield* tokenPolls(mock)).toEqual(seconds(1, 2, 3))
+    }))
+
   it.effect("the first poll is one interval after StartDeviceAuthorization returned (not when it was sent)", () =>
     Effect.gen(function*() {
       // The service takes 2 s to answer StartDeviceAuthorization.
@@ -909,6 +955,13 @@ describe("DeviceLogin.pollingSchedule", () => {
       expect(exit).toEqual(Exit.succeed("token"))
       expect(decisions.map((d) => [d.attempt, Duration.toMillis(d.interval), Duration.toMillis(d.nextPollIn), d.reason]))
         .toEqual([[1, 5000, 5000, "authorization_pending"], [2, 5000, 5000, "authorization_pending"]])
+    }))
+
+  it.effect("an interval under 1 s (1 ms, 0.4 s) means 1 s: polls are never closer than a second", () =>
+    Effect.gen(function*() {
+      expect((yield* drive([e.pending(), e.pending()], { interval: "1 millis" })).attempts).toEqual(seconds(0, 1, 2))
+      expect((yield* drive([e.pending()], { interval: "400 millis" })).attempts).toEqual(seconds(0, 1))
+      expect(Duration.toMillis(DeviceLogin.minimumInterval)).toBe(1000)
     }))
 
   it.effect("interval 0 means 5 s; a given interval is used as is", () =>

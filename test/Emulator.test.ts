@@ -106,8 +106,8 @@ describe("Emulator in-process — whole device logins in virtual time", () => {
       ])
       const awaiting = events[1] as Extract<DeviceLogin.DeviceLoginEvent, { _tag: "AwaitingUser" }>
       expect(awaiting.userCode).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/)
-      expect(awaiting.verificationUri).toBe("http://emulator.invalid/device")
-      expect(awaiting.verificationUriComplete).toBe(`http://emulator.invalid/device?user_code=${awaiting.userCode}`)
+      expect(awaiting.verificationUri).toBe("https://emulator.invalid/device")
+      expect(awaiting.verificationUriComplete).toBe(`https://emulator.invalid/device?user_code=${awaiting.userCode}`)
       expect(awaiting.expiresAt.getTime()).toBe(600_000)
       const token = (events[6] as Extract<DeviceLogin.DeviceLoginEvent, { _tag: "Authorized" }>).token
       expect(Redacted.value(token.accessToken)).toMatch(/^aoa/)
@@ -532,7 +532,7 @@ describe("Emulator in-process — verification page", () => {
 
       const approved = yield* raw("/device", form.toString(), {
         type: "application/x-www-form-urlencoded",
-        headers: { origin: "http://emulator.invalid", "sec-fetch-site": "same-origin" }
+        headers: { origin: "https://emulator.invalid", "sec-fetch-site": "same-origin" }
       })
       expect(approved.status).toBe(200)
       expect(approved.text).toContain("Request approved")

@@ -189,6 +189,65 @@ describe("Endpoint.resolve — rules", () => {
     }
   })
 
+  it("a custom endpoint with a user name or password is an EndpointError that does not repeat them", () => {
+    for (const endpoint of [
+      "https://user:hunter2-password@oidc.example.com",
+      "https://token-as-user@oidc.example.com/base",
+      "http://admin:hunter2-password@127.0.0.1:4566",
+      "https://:hunter2-password@oidc.example.com"
+    ]) {
+      const result = resolve({ endpoint, allowInsecureEndpoint: true })
+      expect(result).toEqual(err("Invalid Configuration: endpoint must not contain a user name or password"))
+      const message = "error" in result ? result.error : ""
+      expect(message).not.toContain("hunter2")
+      expect(message).not.toContain("token-as-user")
+    }
+  })
+
+  it("a custom plain-http endpoint to a host that is not a loopback address is refused, naming only its origin", () => {
+    for (const endpoint of ["http://oidc.example.com", "http://10.0.0.8:4566/base?x=1", "http://[2001:db8::1]:8080", "http://localhost.example.com"]) {
+      const origin = new URL(endpoint).origin
+      expect(resolve({ endpoint })).toEqual(
+        err(
+          `Invalid Configuration: endpoint ${origin} is plain http, which only a loopback address ` +
+            "(127.0.0.0/8, ::1, localhost) may use; use https, or set allowInsecureEndpoint"
+        )
+      )
+      expect(resolve({ endpoint, allowInsecureEndpoint: false })).toEqual(resolve({ endpoint }))
+    }
+  })
+
+  it("allowInsecureEndpoint accepts a plain-http endpoint to any host, unchanged", () => {
+    for (const endpoint of ["http://oidc.example.com", "http://10.0.0.8:4566/base/"]) {
+      expect(resolve({ endpoint, allowInsecureEndpoint: true })).toEqual(ok(endpoint))
+    }
+  })
+
+  it("plain http to a loopback address (127.0.0.0/8, ::1, localhost) is accepted without the option", () => {
+    for (const endpoint of [
+      "http://127.0.0.1:4566",
+      "http://127.255.0.9/",
+      "http://[::1]:8080",
+      "http://LOCALHOST:3000",
+      "http://[::ffff:127.0.0.1]:4566",
+      "http://127.1:4566" // URL reads this as 127.0.0.1
+    ]) {
+      expect(resolve({ endpoint })).toEqual(ok(endpoint))
+    }
+  })
+
+  it("https to any host needs no option", () => {
+    expect(resolve({ endpoint: "https://oidc.example.com" })).toEqual(ok("https://oidc.example.com"))
+    expect(resolve({ endpoint: "https://10.0.0.8:4566" })).toEqual(ok("https://10.0.0.8:4566"))
+  })
+
+  it("a custom endpoint that is not an absolute http(s) URL is an EndpointError", () => {
+    expect(resolve({ endpoint: "oidc.example.com" })).toEqual(err("Invalid Configuration: endpoint is not a valid URL"))
+    expect(resolve({ endpoint: "ftp://oidc.example.com" })).toEqual(
+      err("Invalid Configuration: endpoint must be an http(s) URL")
+    )
+  })
+
   it("a custom endpoint with FIPS and dual-stack reports the FIPS error first", () => {
     expect(resolve({ endpoint: "https://example.com", useFips: true, useDualStack: true })).toEqual(
       err("Invalid Configuration: FIPS and custom endpoint are not supported")

@@ -5,7 +5,7 @@
  * policy (`test/fault-matrix.ts`). One `it.effect` per cell, in-process under
  * TestClock; then a small slice on a real socket (`Emulator.layer`,
  * `FetchHttpClient`, `it.live`) for the faults a socket changes: reset,
- * delay and a 10 MB body.
+ * delay, a redirect and a 10 MB body.
  */
 import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
@@ -23,6 +23,7 @@ import {
   faults,
   operations,
   pollingPolicy,
+  redirectTarget,
   type Row,
   rows
 } from "./fault-matrix.js"
@@ -274,6 +275,19 @@ const liveCells: ReadonlyArray<LiveCell> = [
     requests: 1 + live.retries,
     timeoutMillis: live.shortTimeoutMillis,
     boundMillis: (1 + live.retries) * live.shortTimeoutMillis + liveBackoffMillis + 1_500
+  },
+  {
+    // Through fetch, which would follow it (re-sending the secrets) unless told not to.
+    label: "307 redirect to another host",
+    fault: Emulator.Fault.redirect(307, `${redirectTarget}/steal`),
+    count: undefined,
+    expected: (operation) => ({
+      _tag: "UnexpectedRedirect",
+      fields: { operation, status: 307, locationOrigin: redirectTarget }
+    }),
+    requests: 1,
+    timeoutMillis: live.timeoutMillis,
+    boundMillis: 2_000
   },
   {
     label: "10 MiB body",

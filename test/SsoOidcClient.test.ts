@@ -1030,6 +1030,44 @@ describe("endpoint errors", () => {
       }
     }))
 
+  it.effect("an endpoint with a password is an EndpointError without it, and nothing is sent", () =>
+    Effect.gen(function*() {
+      const mock = yield* Mock.script([Mock.json(tokenReply)])
+      const error: any = yield* Effect.flip(
+        withClient(mock, operations.createToken, { endpoint: "https://user:hunter2-password@oidc.example.com" })
+      )
+      expect(error._tag).toBe("EndpointError")
+      expect([error.message, String(error), JSON.stringify(error)].join("\n")).not.toContain("hunter2")
+      expect(yield* mock.requests).toHaveLength(0)
+    }))
+
+  it.effect("a plain-http endpoint to another host is refused unless allowInsecureEndpoint is set", () =>
+    Effect.gen(function*() {
+      const mock = yield* Mock.script([Mock.json(tokenReply)])
+      const refused: any = yield* Effect.flip(
+        withClient(mock, operations.createToken, { endpoint: "http://oidc.example.com" })
+      )
+      expect(refused._tag).toBe("EndpointError")
+      expect(refused.message).toContain("allowInsecureEndpoint")
+      expect(yield* mock.requests).toHaveLength(0)
+      yield* withClient(mock, operations.createToken, { endpoint: "http://oidc.example.com", allowInsecureEndpoint: true })
+      expect((yield* mock.requests).map((r) => r.url)).toEqual(["http://oidc.example.com/token"])
+    }))
+
+  it.effect("layerConfig passes allowInsecureEndpoint on, for an endpoint from the environment", () =>
+    Effect.gen(function*() {
+      const mock = yield* Mock.script([Mock.json(tokenReply)])
+      const withConfig = (options: SsoOidcClient.Options) =>
+        Effect.flatMap(SsoOidcClient.SsoOidcClient, (client) => Effect.succeed(client.endpoint)).pipe(
+          Effect.provide(
+            SsoOidcClient.layerConfig(options).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
+          ),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["AWS_ENDPOINT_URL_SSO_OIDC", "http://emulator.lan:4566"]])))
+        )
+      expect(Either.isLeft(yield* withConfig({}))).toBe(true)
+      expect(yield* withConfig({ allowInsecureEndpoint: true })).toEqual(Either.right("http://emulator.lan:4566"))
+    }))
+
   it.effect("a custom endpoint with FIPS is the rule set's EndpointError", () =>
     Effect.gen(function*() {
       const mock = yield* Mock.script([Mock.json({})])
@@ -1169,24 +1207,24 @@ describe("layerConfig", () => {
     Effect.gen(function*() {
       const { url } = yield* urlFrom({
         AWS_REGION: "us-east-1",
-        AWS_ENDPOINT_URL_SSO_OIDC: "http://sso-oidc.local:8001",
-        AWS_ENDPOINT_URL: "http://everything.local:8002"
+        AWS_ENDPOINT_URL_SSO_OIDC: "https://sso-oidc.local:8001",
+        AWS_ENDPOINT_URL: "https://everything.local:8002"
       })
-      expect(url).toBe("http://sso-oidc.local:8001/device_authorization")
+      expect(url).toBe("https://sso-oidc.local:8001/device_authorization")
     }))
 
   it.effect("AWS_ENDPOINT_URL is used alone", () =>
     Effect.gen(function*() {
-      const { url } = yield* urlFrom({ AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: "http://everything.local:8002/" })
-      expect(url).toBe("http://everything.local:8002/device_authorization")
+      const { url } = yield* urlFrom({ AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: "https://everything.local:8002/" })
+      expect(url).toBe("https://everything.local:8002/device_authorization")
     }))
 
   it.effect("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores both endpoint variables", () =>
     Effect.gen(function*() {
       const { url } = yield* urlFrom({
         AWS_REGION: "us-west-2",
-        AWS_ENDPOINT_URL_SSO_OIDC: "http://sso-oidc.local:8001",
-        AWS_ENDPOINT_URL: "http://everything.local:8002",
+        AWS_ENDPOINT_URL_SSO_OIDC: "https://sso-oidc.local:8001",
+        AWS_ENDPOINT_URL: "https://everything.local:8002",
         AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true"
       })
       expect(url).toBe("https://oidc.us-west-2.amazonaws.com/device_authorization")
@@ -1196,10 +1234,10 @@ describe("layerConfig", () => {
     Effect.gen(function*() {
       const { url } = yield* urlFrom({
         AWS_REGION: "us-west-2",
-        AWS_ENDPOINT_URL: "http://everything.local:8002",
+        AWS_ENDPOINT_URL: "https://everything.local:8002",
         AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "false"
       })
-      expect(url).toBe("http://everything.local:8002/device_authorization")
+      expect(url).toBe("https://everything.local:8002/device_authorization")
     }))
 
   it.effect("AWS_USE_FIPS_ENDPOINT=true selects the FIPS host", () =>
@@ -1234,10 +1272,10 @@ describe("layerConfig", () => {
 
   it.effect("an explicit endpoint option beats the environment's endpoint", () =>
     Effect.gen(function*() {
-      const { url } = yield* urlFrom({ AWS_ENDPOINT_URL_SSO_OIDC: "http://sso-oidc.local:8001" }, {
-        endpoint: "http://explicit.local:9000"
+      const { url } = yield* urlFrom({ AWS_ENDPOINT_URL_SSO_OIDC: "https://sso-oidc.local:8001" }, {
+        endpoint: "https://explicit.local:9000"
       })
-      expect(url).toBe("http://explicit.local:9000/device_authorization")
+      expect(url).toBe("https://explicit.local:9000/device_authorization")
     }))
 
   it.effect("an explicit useFips: false beats AWS_USE_FIPS_ENDPOINT=true", () =>

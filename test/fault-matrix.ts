@@ -156,6 +156,9 @@ const firstMember: Readonly<Record<string, string>> = {
   CreateToken: "accessToken"
 }
 
+/** Where the redirect faults point: another host, which must never be asked (the client never follows). */
+export const redirectTarget = "https://attacker.invalid"
+
 /** Faults that are not transient: each is in force on every request. */
 const otherFaults: ReadonlyArray<FaultSpec> = [
   {
@@ -194,6 +197,19 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
     attemptMillis: 0,
     error: decodeError(`the reply is larger than ${clientPolicy.maxReplyBytes} bytes`)
   },
+  ...[301, 302, 307, 308].map((status): FaultSpec => ({
+    id: `redirect-${status}`,
+    label: `${status} redirect to another host`,
+    fault: Emulator.Fault.redirect(status, `${redirectTarget}/steal?code=1`),
+    count: undefined,
+    transient: false,
+    attemptMillis: 0,
+    error: (operation) => ({
+      _tag: "UnexpectedRedirect",
+      fields: { operation, status, locationOrigin: redirectTarget },
+      messageContains: [redirectTarget]
+    })
+  })),
   {
     id: "wrong-content-type",
     label: "wrong content-type",
@@ -436,7 +452,8 @@ export const policyTable = (): string => {
     `| retries (\`retry.times\`) | ${clientPolicy.retries} (${clientPolicy.retries + 1} attempts) | a burst longer than ${clientPolicy.retries} ends in the typed error |`,
     `| backoff before retry i (\`retry.base\`, \`retry.cap\`) | ${clientPolicy.baseMillis} ms · 2^i, drawn in [½, 1] of it, capped at ${seconds(clientPolicy.capMillis)} | at most ${steps}: ${sum(backoffs.map((b) => b.max))} ms in all |`,
     "| retried | no reply (reset, refused, DNS), timeout, HTTP 429, 500, 502, 503, 504 | everything else ends at the first reply |",
-    `| largest reply read | ${clientPolicy.maxReplyBytes} bytes (1 MiB) | a larger one is \`ResponseDecodeError\`, without reading it all |`,
+    `| largest reply read | ${clientPolicy.maxReplyBytes} bytes (1 MiB), counted decoded (after gzip) | a larger one is \`ResponseDecodeError\`, never retried, without reading it all |`,
+    "| redirects | never followed, whatever the `HttpClient` | any 3xx is `UnexpectedRedirect`, never retried; nothing is sent to its target |",
     `| first poll | one interval after StartDeviceAuthorization (emulator: ${seconds(pollingPolicy.intervalMillis)}; 5 s when the service gives 0) | — |`,
     `| polls | every interval, never sooner; no client-side quick retries | — |`,
     `| wait after the n-th transient failure in a row | interval · 2^n, plus 0–${pollingPolicy.jitter * 100} % jitter, capped at ${seconds(pollingPolicy.maxBackoffMillis)} (\`maxBackoff\`) | ${pollSteps}, … s at a 1 s interval (before jitter) |`,

@@ -358,6 +358,19 @@ export interface HugeBodyFault {
 }
 
 /**
+ * Reply with a redirect (default HTTP 307, which a client that follows it
+ * would answer by re-sending the request, secrets included, to `location`).
+ *
+ * @since 0.2.0
+ * @category faults
+ */
+export interface RedirectFault {
+  readonly _tag: "Redirect"
+  readonly status: number
+  readonly location: string
+}
+
+/**
  * Handle the request normally but label the reply with another content type
  * (default `text/html; charset=utf-8`).
  *
@@ -384,6 +397,7 @@ export type Fault =
   | NotJsonFault
   | WrongShapeFault
   | HugeBodyFault
+  | RedirectFault
   | WrongContentTypeFault
 
 /**
@@ -416,6 +430,12 @@ export const Fault = {
   wrongShape: (status = 200): WrongShapeFault => ({ _tag: "WrongShape", status }),
   /** A huge non-JSON body (default 10 MiB). */
   hugeBody: (bytes = 10 * 1024 * 1024, status = 200): HugeBodyFault => ({ _tag: "HugeBody", status, bytes }),
+  /** A redirect (default 307) to `location` (default another host). */
+  redirect: (status = 307, location = "https://attacker.invalid/steal?from=emulator"): RedirectFault => ({
+    _tag: "Redirect",
+    status,
+    location
+  }),
   /** The normal reply with another content type. */
   wrongContentType: (contentType = "text/html; charset=utf-8"): WrongContentTypeFault => ({
     _tag: "WrongContentType",
@@ -559,7 +579,7 @@ export const defaultApplication: Application = {
 export interface Options {
   /**
    * The emulator's base URL, used in `verificationUri`. Default
-   * `http://emulator.invalid`; `NodeEmulator.layer` sets the real one.
+   * `https://emulator.invalid` ({@link inProcessUrl}); `NodeEmulator.layer` sets the real one.
    */
   readonly url?: string | undefined
   /**
@@ -681,12 +701,13 @@ type EmulatorService = Service
 
 /**
  * The URL of the in-process emulator (`.invalid` can never resolve, so a
- * request that escapes to the network fails at once).
+ * request that escapes to the network fails at once). `https`, as the client
+ * accepts plain http only to loopback addresses; no TLS is involved in-process.
  *
  * @since 0.1.0
  * @category constants
  */
-export const inProcessUrl = "http://emulator.invalid"
+export const inProcessUrl = "https://emulator.invalid"
 
 const maxLoggedRequests = 1000
 

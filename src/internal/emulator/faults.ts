@@ -126,5 +126,11 @@ export const faultReply = (fault: NonNullable<Selection["reply"]>, requestId: st
       return { status: fault.status, headers: jsonHeaders(requestId), bodyText: wrongShapeBody }
     case "HugeBody":
       return { status: fault.status, headers: jsonHeaders(requestId), bodyText: "x".repeat(Math.max(0, fault.bytes)) }
+    case "Redirect":
+      return {
+        status: fault.status,
+        headers: { ...jsonHeaders(requestId), location: fault.location },
+        bodyText: JSON.stringify({ message: `Moved to ${fault.location}` })
+      }
   }
 }
