@@ -233,3 +233,11 @@ export const LogoutRequest = Schema.Struct({
  * @category Logout
  */
 export type LogoutRequest = Schema.Schema.Type<typeof LogoutRequest>
+
+/**
+ * Output of Logout: none (the reply has no body).
+ *
+ * @since 0.2.0
+ * @category Logout
+ */
+export const LogoutResponse = Schema.Struct({})

@@ -12,6 +12,7 @@
 import * as AST from "effect/SchemaAST"
 import type * as Schema from "effect/Schema"
 import * as SsoOidcSchema from "../SsoOidcSchema.js"
+import * as SsoPortalSchema from "../SsoPortalSchema.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -223,6 +224,117 @@ export const operations = {
   }
 } as const satisfies Record<string, Operation & { readonly errors: ReadonlyArray<SsoOidcWireName> }>
 
+// -----------------------------------------------------------------------------
+// SSO portal
+// -----------------------------------------------------------------------------
+
+/**
+ * The SSO portal service (`portal.sso`, botocore's `sso` 2019-06-10). Its
+ * requests are unsigned: the access token is a header member. AWS's error
+ * namespace for it is not documented, so the emulator sends bare names
+ * (every client keeps only what is before the first `:`).
+ */
+export const ssoPortal = {
+  sdkId: "SSO",
+  rpcService: "SWBPortalService",
+  signingName: "awsssoportal",
+  errorNamespace: ""
+} as const satisfies Service
+
+/**
+ * The portal's service errors, by wire name: the four of the model, and
+ * `ForbiddenException`, which the real service sends (403, "No access") for a
+ * role assignment it no longer honours although the model does not declare it.
+ * The portal's errors carry `message`; `code` is unused (no OAuth code).
+ */
+export const ssoPortalErrors = {
+  InvalidRequestException: { status: 400, code: "", members: ["message"] },
+  UnauthorizedException: { status: 401, code: "", members: ["message"] },
+  TooManyRequestsException: { status: 429, code: "", members: ["message"] },
+  ResourceNotFoundException: { status: 404, code: "", members: ["message"] },
+  ForbiddenException: { status: 403, code: "", members: ["message"] }
+} as const satisfies Record<string, ErrorDefinition>
+
+/** The wire name of a portal service error. */
+export type SsoPortalWireName = keyof typeof ssoPortalErrors
+
+const bearerToken = { in: "header", name: "x-amz-sso_bearer_token" } as const satisfies Binding
+const portalReadErrors = [
+  "InvalidRequestException",
+  "UnauthorizedException",
+  "TooManyRequestsException",
+  "ResourceNotFoundException"
+] as const
+
+/** The portal's operations, by model name. */
+export const portalOperations = {
+  GetRoleCredentials: {
+    name: "GetRoleCredentials",
+    service: ssoPortal,
+    clientMethod: "getRoleCredentials",
+    documentation: "Returns the STS short-term credentials for a given role name that is assigned to the user.",
+    http: { method: "GET", path: "/federation/credentials", query: {} },
+    auth: unsigned,
+    input: SsoPortalSchema.GetRoleCredentialsRequest,
+    output: SsoPortalSchema.GetRoleCredentialsResponse,
+    errors: portalReadErrors,
+    bindings: {
+      roleName: { in: "query", name: "role_name" },
+      accountId: { in: "query", name: "account_id" },
+      accessToken: bearerToken
+    }
+  },
+  ListAccountRoles: {
+    name: "ListAccountRoles",
+    service: ssoPortal,
+    clientMethod: "listAccountRoles",
+    documentation: "Lists all roles that are assigned to the user for a given AWS account.",
+    http: { method: "GET", path: "/assignment/roles", query: {} },
+    auth: unsigned,
+    input: SsoPortalSchema.ListAccountRolesRequest,
+    output: SsoPortalSchema.ListAccountRolesResponse,
+    errors: portalReadErrors,
+    bindings: {
+      nextToken: { in: "query", name: "next_token" },
+      maxResults: { in: "query", name: "max_result" },
+      accessToken: bearerToken,
+      accountId: { in: "query", name: "account_id" }
+    }
+  },
+  ListAccounts: {
+    name: "ListAccounts",
+    service: ssoPortal,
+    clientMethod: "listAccounts",
+    documentation: "Lists all AWS accounts assigned to the user.",
+    http: { method: "GET", path: "/assignment/accounts", query: {} },
+    auth: unsigned,
+    input: SsoPortalSchema.ListAccountsRequest,
+    output: SsoPortalSchema.ListAccountsResponse,
+    errors: portalReadErrors,
+    bindings: {
+      nextToken: { in: "query", name: "next_token" },
+      maxResults: { in: "query", name: "max_result" },
+      accessToken: bearerToken
+    }
+  },
+  Logout: {
+    name: "Logout",
+    service: ssoPortal,
+    clientMethod: "logout",
+    documentation: "Removes the locally stored SSO tokens from the client-side cache and sends an API call to the IAM Identity Center service to invalidate the corresponding server-side IAM Identity Center sign in session.",
+    http: { method: "POST", path: "/logout", query: {} },
+    auth: unsigned,
+    input: SsoPortalSchema.LogoutRequest,
+    // Logout's reply has no body; an empty struct reads `{}` and nothing else.
+    output: SsoPortalSchema.LogoutResponse,
+    errors: ["InvalidRequestException", "UnauthorizedException", "TooManyRequestsException"],
+    bindings: { accessToken: bearerToken }
+  }
+} as const satisfies Record<string, Operation & { readonly errors: ReadonlyArray<SsoPortalWireName> }>
+
+/** The names of the portal's operations. */
+export type SsoPortalOperationName = keyof typeof portalOperations
+
 /** Every operation's name. */
 export type AnyOperationName = keyof typeof operations
 
@@ -257,10 +369,11 @@ export const locationOf = (operation: Operation, member: string): Location =>
  */
 export const findOperation = (
   request: { readonly method: string; readonly path: string; readonly query: Readonly<Record<string, string>> }
-): (typeof operations)[AnyOperationName] | undefined => {
-  let found: (typeof operations)[AnyOperationName] | undefined = undefined
+): (typeof operations)[AnyOperationName] | (typeof portalOperations)[SsoPortalOperationName] | undefined => {
+  let found: (typeof operations)[AnyOperationName] | (typeof portalOperations)[SsoPortalOperationName] | undefined =
+    undefined
   let specificity = -1
-  for (const operation of Object.values(operations)) {
+  for (const operation of [...Object.values(operations), ...Object.values(portalOperations)]) {
     if (operation.http.method !== request.method || operation.http.path !== request.path) continue
     const literals = Object.keys(operation.http.query)
     if (!literals.every((key) => Object.hasOwn(request.query, key))) continue

@@ -749,7 +749,7 @@ const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string):
 
 const kindOf = (request: HandlerRequest): RequestKind => {
   const operation = Operations.findOperation(request)
-  if (operation !== undefined) return operation.name
+  if (operation !== undefined && operation.service === Operations.ssoOidc) return operation.name as OperationName
   switch (request.path) {
     case "/device":
       return "VerificationPage"
