@@ -7,11 +7,8 @@
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Headers from "@effect/platform/Headers"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Config from "effect/Config"
@@ -20,17 +17,14 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as AwsCredentials from "./AwsCredentials.js"
 import * as Endpoint from "./Endpoint.js"
+import * as Transport from "./internal/client.js"
 import * as Operations from "./internal/operations.js"
 import { signRequest } from "./internal/sigv4.js"
-import { VERSION } from "./internal/version.js"
-import * as Http from "./internal/http.js"
 import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
@@ -87,7 +81,7 @@ export class SsoOidcClient extends Context.Tag("effect-sso-oidc/SsoOidcClient")<
  * @since 0.1.0
  * @category models
  */
-export interface RetryOptions {
+export interface RetryOptions extends Transport.RetryOptions {
   /** Retries after the first attempt. Default 3. */
   readonly times?: number | undefined
   /** The first step of the backoff. Default 100 ms. */
@@ -109,9 +103,6 @@ export interface Options extends Endpoint.EndpointParameters {
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
 }
 
-/** Set by {@link withoutRetries}. */
-const retriesDisabled = FiberRef.unsafeMake(false)
-
 /**
  * Runs `effect` with the client's transient retries turned off, for callers
  * that own their retry policy: the device login's polling, which must keep
@@ -121,7 +112,7 @@ const retriesDisabled = FiberRef.unsafeMake(false)
  * @category combinators
  */
 export const withoutRetries = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(effect, retriesDisabled, true)
+  Effect.locally(effect, Transport.retriesDisabled, true)
 
 /**
  * The `User-Agent` the client sends.
@@ -129,7 +120,7 @@ export const withoutRetries = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.
  * @since 0.1.0
  * @category constants
  */
-export const userAgent = `effect-sso-oidc/${VERSION}`
+export const userAgent = Transport.userAgent
 
 /** An operation of the table (src/internal/operations.ts), typed for the client. */
 interface Operation<I, IE, O, OE, E, A extends Operations.Auth = Operations.Auth> {
@@ -183,20 +174,6 @@ type Signer<E, R> = (request: HttpClientRequest.HttpClientRequest, body: string)
   R
 >
 
-const defaultTimeout = Duration.seconds(30)
-
-/** The endpoint without a trailing slash, so paths append cleanly (`Endpoint.resolve` checked the rest). */
-const trimEndpoint = (url: string): string => url.replace(/\/+$/, "")
-
-const backoff = (options: RetryOptions) => {
-  const cap = Duration.decode(options.cap ?? Duration.seconds(20))
-  return Schedule.exponential(options.base ?? Duration.millis(100), 2).pipe(
-    Schedule.jitteredWith({ min: 0.5, max: 1 }),
-    Schedule.modifyDelay((delay) => Duration.min(delay, cap)),
-    Schedule.intersect(Schedule.recurs(options.times ?? 3))
-  )
-}
-
 /**
  * Builds the service from an `HttpClient` in context.
  *
@@ -204,56 +181,10 @@ const backoff = (options: RetryOptions) => {
  * @category constructors
  */
 export const make = Effect.fnUntraced(function*(options: Options = {}) {
-  // Trace context headers are of no use to AWS and would leak internal trace ids.
-  const baseClient = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
-  const httpClient = options.transformClient ? options.transformClient(baseClient) : baseClient
-  // fetch's options given to the app (a proxy dispatcher…), kept when redirects are turned off.
-  const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
-  const endpoint = Endpoint.resolve(options).pipe(Either.map(trimEndpoint))
-  const timeout = options.timeout ?? defaultTimeout
-  const schedule = options.retry === false ? undefined : backoff(options.retry ?? {})
-
-  /** One request and its whole reply, or a `TransportError`. */
-  const exchange = (operation: SsoOidcError.OperationName, request: HttpClientRequest.HttpClientRequest) =>
-    Effect.gen(function*() {
-      // The platform's http.client span records request headers; the session token is a secret.
-      const response = yield* Effect.locallyWith(
-        Http.withoutRedirects(httpClient.execute(request), requestInit),
-        Headers.currentRedactedNames,
-        (names) => [...names, "x-amz-security-token"]
-      )
-      yield* Http.refuseRedirect(operation, response)
-      const text = yield* Http.readBody(operation, response)
-      return { response, text }
-    }).pipe(
-      Effect.catchTags({
-        RequestError: (error: HttpClientError.RequestError) =>
-          Effect.fail(
-            new SsoOidcError.TransportError({
-              operation,
-              reason: "Transport",
-              description: Http.transportDescription(error.cause)
-            })
-          ),
-        ResponseError: (error: HttpClientError.ResponseError) =>
-          Effect.fail(
-            new SsoOidcError.TransportError({
-              operation,
-              reason: "Transport",
-              description: `reply cut short: ${Http.transportDescription(error.cause)}`
-            })
-          )
-      }),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
-          new SsoOidcError.TransportError({
-            operation,
-            reason: "Timeout",
-            description: `no complete reply within ${Duration.format(timeout)}`
-          })
-      })
-    )
+  const transport = yield* Transport.makeTransport(options)
+  const endpoint = Endpoint.resolve(options).pipe(Either.map(Transport.trimEndpoint))
+  // The session token of a signed request is a secret; the platform's http.client span records headers.
+  const secretHeaders = ["x-amz-security-token"]
 
   const attempt = <I, IE, O, OE, E, SE, SR>(
     op: Operation<I, IE, O, OE, E>,
@@ -272,7 +203,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         HttpClientRequest.setBody(HttpBody.raw(body, { contentType: "application/json" }))
       )
       const request = sign === undefined ? unsigned : yield* sign(unsigned, body)
-      const { response, text } = yield* exchange(op.name, request)
+      const { response, text } = yield* transport.exchange(op.name, request, secretHeaders)
       return yield* readReply(op, response, text)
     })
 
@@ -313,14 +244,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         )
       )
       const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
-      const once = attempt(op, url, body, sign)
-      if (schedule === undefined || (yield* FiberRef.get(retriesDisabled))) return yield* once
-      // The retry machinery is set up only after a transient failure: most calls never need it.
-      return yield* Effect.catchIf(once, SsoOidcError.isTransient, (first) => {
-        let replayed = false
-        const again = Effect.suspend(() => replayed ? once : (replayed = true, Effect.fail(first)))
-        return Effect.retry(again, { schedule, while: SsoOidcError.isTransient })
-      })
+      return yield* transport.retrying(attempt(op, url, body, sign), SsoOidcError.isTransient)
     }) as (input: I) => Effect.Effect<O, E | SignError<A>, SignRequirement<A>>
   }
 
