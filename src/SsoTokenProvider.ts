@@ -39,7 +39,6 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
 import * as DeviceLogin from "./DeviceLogin.js"
@@ -47,6 +46,7 @@ import * as SsoConfig from "./SsoConfig.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import { GrantType } from "./SsoOidcSchema.js"
+import * as SsoToken from "./SsoToken.js"
 import * as TokenCache from "./TokenCache.js"
 
 // -----------------------------------------------------------------------------
@@ -54,19 +54,13 @@ import * as TokenCache from "./TokenCache.js"
 // -----------------------------------------------------------------------------
 
 /**
- * A valid access token of a session.
+ * A valid access token of a session: {@link SsoToken.AccessToken} under the
+ * name it had before that module existed.
  *
  * @since 0.1.0
  * @category models
  */
-export interface AccessToken {
-  readonly accessToken: Redacted.Redacted<string>
-  readonly expiresAt: Date
-  /** `undefined` for a legacy profile. */
-  readonly sessionName: string | undefined
-  readonly startUrl: string
-  readonly region: string
-}
+export type AccessToken = SsoToken.AccessToken
 
 /**
  * A session: the name of an `[sso-session NAME]` of the config file, or an
@@ -313,9 +307,6 @@ export const defaultRefreshWindow: Duration.Duration = Duration.minutes(5)
  */
 export const defaultMinRefreshInterval: Duration.Duration = Duration.seconds(30)
 
-/** A cached registration is reused while it has this long left (the AWS CLI's window). */
-const registrationReuseMargin = Duration.minutes(15)
-
 interface Attempt {
   readonly at: number
   readonly failure: RefreshFailed | undefined
@@ -375,13 +366,8 @@ export const make = (
       startUrl: session.startUrl
     })
 
-    const toAccessToken = (session: SsoConfig.SsoSession, token: TokenCache.CachedToken): AccessToken => ({
-      accessToken: token.accessToken,
-      expiresAt: token.expiresAt,
-      sessionName: session.sessionName,
-      startUrl: session.startUrl,
-      region: session.region
-    })
+    const toAccessToken = (session: SsoConfig.SsoSession, token: TokenCache.CachedToken): AccessToken =>
+      SsoToken.fromCachedToken(token, session)
 
     const read = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
       cache.getToken(key).pipe(
@@ -529,13 +515,11 @@ export const make = (
       // A corrupt token file is reported before the user is asked to sign in, never replaced silently.
       yield* tolerate(cache.getToken(key))
       const cachedRegistration = yield* tolerate(cache.getRegistration(registrationKey))
-      const now = yield* Clock.currentTimeMillis
       const browser = loginOptions.flow === "browser"
+      // The login reuses it while it has 15 minutes left and the same scopes (or registers anew).
       const reusable = Option.filter(
         cachedRegistration,
-        (registration) =>
-          (browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)) &&
-          registration.expiresAt.getTime() - now > Duration.toMillis(registrationReuseMargin)
+        (registration) => browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)
       )
       const client = yield* clientFor(session.region)
       const common = {
@@ -543,14 +527,9 @@ export const make = (
         clientName: loginOptions.clientName ??
           (session.sessionName === undefined ? "effect-sso-oidc" : `effect-sso-oidc-${session.sessionName}`),
         scopes: session.registrationScopes,
-        registration: Option.getOrUndefined(Option.map(reusable, (registration) => ({
-          clientId: registration.clientId,
-          clientSecret: registration.clientSecret,
-          clientIdIssuedAt: 0,
-          clientSecretExpiresAt: Math.floor(registration.expiresAt.getTime() / 1000),
-          scopes: registration.scopes,
-          region: session.region
-        })))
+        registration: Option.getOrUndefined(
+          Option.map(reusable, (registration) => SsoToken.fromCachedRegistration(registration, session.region))
+        )
       }
       const token = yield* (browser
         ? Option.match(loopback, {
@@ -571,27 +550,20 @@ export const make = (
           Effect.provideService(SsoOidcClient.SsoOidcClient, client)
         )
       const registration = token.registration
-      const registrationExpiresAt = new Date(registration.clientSecretExpiresAt * 1000)
       const reused = Option.isSome(reusable) && reusable.value.clientId === registration.clientId
       if (!reused) {
-        yield* cache.setRegistration(registrationKey, {
-          clientId: registration.clientId,
-          clientSecret: registration.clientSecret,
-          expiresAt: registrationExpiresAt,
-          scopes: registration.scopes,
-          // The AWS CLI writes grantTypes only for authorization-code registrations.
-          grantTypes: browser ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
-        })
+        yield* cache.setRegistration(
+          registrationKey,
+          SsoToken.toCachedRegistration(registration, {
+            // The AWS CLI writes grantTypes only for authorization-code registrations.
+            grantTypes: browser ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
+          })
+        )
       }
       const cached: TokenCache.CachedToken = {
+        ...SsoToken.toCachedToken(token),
         startUrl: session.startUrl,
-        region: session.region,
-        accessToken: token.accessToken,
-        expiresAt: wholeSeconds(token.expiresAt.getTime()),
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        registrationExpiresAt,
-        refreshToken: token.refreshToken
+        region: session.region
       }
       yield* cache.withLock(key, cache.setToken(key, cached), options.lock)
       attempts.delete(key)

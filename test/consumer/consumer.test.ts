@@ -26,7 +26,7 @@ import * as H from "./harness.js"
 
 const startUrl = "https://consumer-test.awsapps.com/start"
 
-/** The root's namespaces the contract names (DESIGN.md §3), and those the credentials issue adds. */
+/** The root's namespaces the contract names (DESIGN.md §3, plus SsoToken of issue 10), and those the credentials issue adds. */
 const rootModules = [
   "AuthorizationCodeLogin",
   "AwsCredentials",
@@ -36,6 +36,7 @@ const rootModules = [
   "SsoOidcClient",
   "SsoOidcError",
   "SsoOidcSchema",
+  "SsoToken",
   "SsoTokenProvider",
   "TokenCache"
 ]
