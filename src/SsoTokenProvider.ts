@@ -16,7 +16,11 @@
  *   the token makes one process refresh while the others wait and then read
  *   what it wrote;
  * - a failed refresh returns the cached token while it is still valid (as the
- *   SDKs do); once it has expired the failure is the error.
+ *   SDKs do); once it has expired the failure is the error;
+ * - a refreshed token the cache cannot take (a full disk) is still returned,
+ *   and kept in memory for the process — the service may have spent the old
+ *   refresh token — with a Warning log (never the token); writing it is tried
+ *   again on a later call, at most once per `minRefreshInterval`.
  *
  * Errors say what to do: {@link TokenMissing} (never logged in),
  * {@link TokenExpired} (expired and not refreshable: log in again),
@@ -238,7 +242,10 @@ export interface Options {
    * and Java SDKs; the AWS CLI uses 15 minutes.
    */
   readonly refreshWindow?: Duration.DurationInput | undefined
-  /** At most one refresh attempt per session within this. Default 30 s. */
+  /**
+   * At most one refresh attempt per session within this, and at most one
+   * try to write a refreshed token the cache could not take. Default 30 s.
+   */
   readonly minRefreshInterval?: Duration.DurationInput | undefined
   /** How the cross-process lock waits and recovers. */
   readonly lock?: TokenCache.LockOptions | undefined
