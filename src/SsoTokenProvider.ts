@@ -610,15 +610,16 @@ export const make = (
         cachedRegistration,
         (registration) => browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)
       )
+      const offered = Option.getOrUndefined(
+        Option.map(reusable, (registration) => SsoToken.fromCachedRegistration(registration, session.region))
+      )
       const client = yield* clientFor(session.region)
       const common = {
         startUrl: session.startUrl,
         clientName: loginOptions.clientName ??
           (session.sessionName === undefined ? "effect-sso-oidc" : `effect-sso-oidc-${session.sessionName}`),
         scopes: session.registrationScopes,
-        registration: Option.getOrUndefined(
-          Option.map(reusable, (registration) => SsoToken.fromCachedRegistration(registration, session.region))
-        )
+        registration: offered
       }
       const token = yield* (browser
         ? Option.match(loopback, {
@@ -639,7 +640,8 @@ export const make = (
           Effect.provideService(SsoOidcClient.SsoOidcClient, client)
         )
       const registration = token.registration
-      const reused = Option.isSome(reusable) && reusable.value.clientId === registration.clientId
+      // A login that reuses a registration hands back the very object it was given.
+      const reused = offered !== undefined && registration === offered
       if (!reused) {
         yield* cache.setRegistration(
           registrationKey,
