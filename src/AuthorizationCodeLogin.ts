@@ -24,13 +24,13 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { Registration, Token } from "./DeviceLogin.js"
 import type * as Endpoint from "./Endpoint.js"
 import { base64Url, constantTimeEqual, randomBytes, sha256Base64Url } from "./internal/crypto.js"
-import { isReusable, missing, tokenOf } from "./internal/login.js"
+import { registerOrReuse, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import { GrantType } from "./SsoOidcSchema.js"
+import type { Registration, Token } from "./SsoToken.js"
 
 // -----------------------------------------------------------------------------
 // PKCE
@@ -348,32 +348,17 @@ const run = (
     const server = yield* awaitCallback(state)
     const redirectUri = `http://127.0.0.1:${server.port}${callbackPath}`
 
-    const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-    let registration: Registration
-    let reused = false
-    if (options.registration !== undefined && isReusable(options.registration, now, scopes, client.region)) {
-      registration = options.registration
-      reused = true
-    } else {
-      const reply = yield* client.registerClient({
+    const { registration, reused } = yield* registerOrReuse(client, {
+      registration: options.registration,
+      request: {
         clientName: options.clientName ?? "effect-sso-oidc",
         clientType: "public",
         scopes,
         grantTypes: [GrantType.AuthorizationCode, GrantType.RefreshToken],
         redirectUris: [registeredRedirectUri],
         issuerUrl: options.startUrl
-      })
-      if (reply.clientId === undefined) return yield* missing("RegisterClient", "clientId")
-      if (reply.clientSecret === undefined) return yield* missing("RegisterClient", "clientSecret")
-      registration = {
-        clientId: reply.clientId,
-        clientSecret: reply.clientSecret,
-        clientIdIssuedAt: reply.clientIdIssuedAt,
-        clientSecretExpiresAt: reply.clientSecretExpiresAt,
-        scopes,
-        region: client.region
       }
-    }
+    })
     yield* emit(AuthorizationCodeLoginEvent.Registered({ registration, reused }))
     yield* emit(AuthorizationCodeLoginEvent.AwaitingBrowser({
       authorizeUrl: authorizeUrl({
@@ -411,15 +396,13 @@ const run = (
       codeVerifier: verifier
     })
     const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-    if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")
-    yield* emit(AuthorizationCodeLoginEvent.Authorized({
-      token: tokenOf({ ...reply, accessToken: reply.accessToken }, {
-        receivedAt,
-        registration,
-        clientRegion: client.region,
-        startUrl: options.startUrl
-      })
-    }))
+    const token = yield* tokenOf(reply, {
+      receivedAt,
+      registration,
+      clientRegion: client.region,
+      startUrl: options.startUrl
+    })
+    yield* emit(AuthorizationCodeLoginEvent.Authorized({ token }))
   })
 
 /**

@@ -22,10 +22,11 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Stream from "effect/Stream"
-import { isReusable, missing, tokenOf } from "./internal/login.js"
+import { missing, registerOrReuse, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
+import type * as SsoToken from "./SsoToken.js"
 
 const { GrantType } = SsoOidcSchema
 
@@ -34,24 +35,13 @@ const { GrantType } = SsoOidcSchema
 // -----------------------------------------------------------------------------
 
 /**
- * A client registration (the result of RegisterClient), reusable until
- * `clientSecretExpiresAt`.
+ * A client registration (the result of RegisterClient): {@link SsoToken.Registration}
+ * under the name it had before that module existed.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Registration {
-  readonly clientId: string
-  readonly clientSecret: Redacted.Redacted<string>
-  /** When the registration was issued, epoch seconds (0 when the service did not say). */
-  readonly clientIdIssuedAt: number
-  /** When the client secret expires, epoch seconds. */
-  readonly clientSecretExpiresAt: number
-  /** The scopes the client was registered with. */
-  readonly scopes?: ReadonlyArray<string> | undefined
-  /** The region the client was registered in. */
-  readonly region?: string | undefined
-}
+export type Registration = SsoToken.Registration
 
 /**
  * A started device authorization, with absolute times.
@@ -73,24 +63,13 @@ export interface DeviceAuthorization {
 }
 
 /**
- * An access token from a completed login, with what a token cache needs.
+ * An access token from a completed login: {@link SsoToken.Token} under the
+ * name it had before that module existed.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Token {
-  readonly accessToken: Redacted.Redacted<string>
-  readonly refreshToken: Redacted.Redacted<string> | undefined
-  readonly idToken: Redacted.Redacted<string> | undefined
-  /** `Bearer`. */
-  readonly tokenType: string | undefined
-  /** When the access token expires (the reply's `expiresIn` from the time it arrived). */
-  readonly expiresAt: Date
-  /** The registration the token was issued to (needed to refresh it). */
-  readonly registration: Registration
-  readonly region: string | undefined
-  readonly startUrl: string
-}
+export type Token = SsoToken.Token
 
 /**
  * The progress of a device login.
@@ -315,27 +294,15 @@ export interface RegisterOptions {
  */
 export const register = Effect.fn("DeviceLogin.register")(function*(options: RegisterOptions) {
   const client = yield* SsoOidcClient.SsoOidcClient
-  const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  if (options.registration !== undefined && isReusable(options.registration, now, options.scopes, client.region)) {
-    return { registration: options.registration, reused: true }
-  }
-  const reply = yield* client.registerClient({
-    clientName: options.clientName ?? "effect-sso-oidc",
-    clientType: "public",
-    ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
-    grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
+  return yield* registerOrReuse(client, {
+    registration: options.registration,
+    request: {
+      clientName: options.clientName ?? "effect-sso-oidc",
+      clientType: "public",
+      ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+      grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
+    }
   })
-  if (reply.clientId === undefined) return yield* missing("RegisterClient", "clientId")
-  if (reply.clientSecret === undefined) return yield* missing("RegisterClient", "clientSecret")
-  const registration: Registration = {
-    clientId: reply.clientId,
-    clientSecret: reply.clientSecret,
-    clientIdIssuedAt: reply.clientIdIssuedAt,
-    clientSecretExpiresAt: reply.clientSecretExpiresAt,
-    scopes: options.scopes,
-    region: client.region
-  }
-  return { registration, reused: false }
 })
 
 /** When the service gives no `expiresIn`, assume AWS's 10 minutes rather than polling forever. */
@@ -439,8 +406,7 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
     Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
   )
   const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  if (reply.accessToken === undefined) return yield* missing("CreateToken", "accessToken")
-  return tokenOf({ ...reply, accessToken: reply.accessToken }, {
+  return yield* tokenOf(reply, {
     receivedAt,
     registration,
     clientRegion: client.region,

@@ -36,6 +36,44 @@ const zeroByDefault = (schema: Schema.Schema<number, number>) =>
 
 const ScopeList = Schema.Array(Schema.String)
 
+/** The longest lifetime or interval read: 10 years. A larger one is a bad server, not a token. */
+const maxSeconds = 10 * 365 * 24 * 3600
+
+/** The last second the cache's `YYYY-MM-DDTHH:MM:SSZ` can hold: 9999-12-31T23:59:59Z. */
+const maxEpochSeconds = 253_402_300_799
+
+/**
+ * An integer from 0 to `max`. The model's `Integer` and `Long` members are
+ * bounded so that every `Date` made from them is valid and fits the cache
+ * file: a reply with `expiresIn: 1e12` or `1e308`, a negative or fractional
+ * number is a decode error, never a crash or a corrupt cache file later.
+ */
+const boundedInteger = (max: number, title: string) =>
+  Schema.Number.pipe(Schema.filter((n) => Number.isInteger(n) && n >= 0 && n <= max, { title }))
+
+/**
+ * A duration in whole seconds, from 0 to 10 years (`expiresIn`, `interval`).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const Seconds: Schema.Schema<number> = boundedInteger(
+  maxSeconds,
+  `seconds (an integer from 0 to ${maxSeconds}, 10 years)`
+)
+
+/**
+ * An instant in whole seconds since 1970, up to the end of the year 9999
+ * (`clientIdIssuedAt`, `clientSecretExpiresAt`).
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const EpochSeconds: Schema.Schema<number> = boundedInteger(
+  maxEpochSeconds,
+  `epoch seconds (an integer from 0 to ${maxEpochSeconds}, the end of 9999)`
+)
+
 // -----------------------------------------------------------------------------
 // grant and token type constants
 // -----------------------------------------------------------------------------
@@ -146,9 +184,9 @@ export const RegisterClientResponse = Schema.Struct({
    */
   clientSecret: optionalOutput(SecretString),
   /** Indicates the time at which the clientId and clientSecret were issued (epoch seconds; 0 when absent). */
-  clientIdIssuedAt: zeroByDefault(Schema.Number),
+  clientIdIssuedAt: zeroByDefault(EpochSeconds),
   /** Indicates the time at which the clientId and clientSecret will become invalid (epoch seconds; 0 when absent). */
-  clientSecretExpiresAt: zeroByDefault(Schema.Number),
+  clientSecretExpiresAt: zeroByDefault(EpochSeconds),
   /** An endpoint that the client can use to request authorization. */
   authorizationEndpoint: optionalOutput(Schema.String),
   /** An endpoint that the client can use to create tokens. */
@@ -217,12 +255,12 @@ export const StartDeviceAuthorizationResponse = Schema.Struct({
    */
   verificationUriComplete: optionalOutput(Schema.String),
   /** Indicates the number of seconds in which the verification code will become invalid (0 when absent). */
-  expiresIn: zeroByDefault(Schema.Number),
+  expiresIn: zeroByDefault(Seconds),
   /**
    * Indicates the number of seconds the client must wait between attempts when
    * polling for a session (0 when absent; RFC 8628 then says 5).
    */
-  interval: zeroByDefault(Schema.Number)
+  interval: zeroByDefault(Seconds)
 })
 
 /**
@@ -312,7 +350,7 @@ export const CreateTokenResponse = Schema.Struct({
   /** Used to notify the client that the returned token is an access token. The supported token type is `Bearer`. */
   tokenType: optionalOutput(Schema.String),
   /** Indicates the time in seconds when an access token will expire (0 when absent). */
-  expiresIn: zeroByDefault(Schema.Number),
+  expiresIn: zeroByDefault(Seconds),
   /**
    * A token that, if present, can be used to refresh a previously issued
    * access token that might have expired.
@@ -445,7 +483,7 @@ export const CreateTokenWithIamResponse = Schema.Struct({
   /** Used to notify the requester that the returned token is an access token. The supported token type is `Bearer`. */
   tokenType: optionalOutput(Schema.String),
   /** Indicates the time in seconds when an access token will expire (0 when absent). */
-  expiresIn: zeroByDefault(Schema.Number),
+  expiresIn: zeroByDefault(Seconds),
   /**
    * A token that, if present, can be used to refresh a previously issued
    * access token that might have expired.

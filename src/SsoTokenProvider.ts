@@ -16,7 +16,11 @@
  *   the token makes one process refresh while the others wait and then read
  *   what it wrote;
  * - a failed refresh returns the cached token while it is still valid (as the
- *   SDKs do); once it has expired the failure is the error.
+ *   SDKs do); once it has expired the failure is the error;
+ * - a refreshed token the cache cannot take (a full disk) is still returned,
+ *   and kept in memory for the process — the service may have spent the old
+ *   refresh token — with a Warning log (never the token); writing it is tried
+ *   again on a later call, at most once per `minRefreshInterval`.
  *
  * Errors say what to do: {@link TokenMissing} (never logged in),
  * {@link TokenExpired} (expired and not refreshable: log in again),
@@ -39,14 +43,16 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
 import * as DeviceLogin from "./DeviceLogin.js"
+import { expiresAtOf } from "./internal/login.js"
 import * as SsoConfig from "./SsoConfig.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import { GrantType } from "./SsoOidcSchema.js"
+import * as SsoToken from "./SsoToken.js"
 import * as TokenCache from "./TokenCache.js"
 
 // -----------------------------------------------------------------------------
@@ -54,19 +60,13 @@ import * as TokenCache from "./TokenCache.js"
 // -----------------------------------------------------------------------------
 
 /**
- * A valid access token of a session.
+ * A valid access token of a session: {@link SsoToken.AccessToken} under the
+ * name it had before that module existed.
  *
  * @since 0.1.0
  * @category models
  */
-export interface AccessToken {
-  readonly accessToken: Redacted.Redacted<string>
-  readonly expiresAt: Date
-  /** `undefined` for a legacy profile. */
-  readonly sessionName: string | undefined
-  readonly startUrl: string
-  readonly region: string
-}
+export type AccessToken = SsoToken.AccessToken
 
 /**
  * A session: the name of an `[sso-session NAME]` of the config file, or an
@@ -242,7 +242,10 @@ export interface Options {
    * and Java SDKs; the AWS CLI uses 15 minutes.
    */
   readonly refreshWindow?: Duration.DurationInput | undefined
-  /** At most one refresh attempt per session within this. Default 30 s. */
+  /**
+   * At most one refresh attempt per session within this, and at most one
+   * try to write a refreshed token the cache could not take. Default 30 s.
+   */
   readonly minRefreshInterval?: Duration.DurationInput | undefined
   /** How the cross-process lock waits and recovers. */
   readonly lock?: TokenCache.LockOptions | undefined
@@ -313,12 +316,16 @@ export const defaultRefreshWindow: Duration.Duration = Duration.minutes(5)
  */
 export const defaultMinRefreshInterval: Duration.Duration = Duration.seconds(30)
 
-/** A cached registration is reused while it has this long left (the AWS CLI's window). */
-const registrationReuseMargin = Duration.minutes(15)
-
 interface Attempt {
   readonly at: number
   readonly failure: RefreshFailed | undefined
+}
+
+/** A refreshed token the cache could not take, kept for this process until a later write succeeds. */
+interface Unwritten {
+  readonly token: TokenCache.CachedToken
+  /** When writing it is next tried (at most once per `minRefreshInterval`). */
+  readonly retryAt: number
 }
 
 const wholeSeconds = (millis: number) => new Date(Math.floor(millis / 1000) * 1000)
@@ -357,6 +364,10 @@ export const make = (
       })
 
     const attempts = new Map<TokenCache.CacheKey, Attempt>()
+    // A refresh spends the old refresh token when the service rotates it: a
+    // refreshed token that cannot be written (a full disk) is the only valid
+    // one left, so it is served from here and written again later.
+    const unwritten = new Map<TokenCache.CacheKey, Unwritten>()
     const semaphores = new Map<TokenCache.CacheKey, Effect.Semaphore>()
     const semaphoreOf = (key: TokenCache.CacheKey) => {
       let semaphore = semaphores.get(key)
@@ -375,21 +386,63 @@ export const make = (
       startUrl: session.startUrl
     })
 
-    const toAccessToken = (session: SsoConfig.SsoSession, token: TokenCache.CachedToken): AccessToken => ({
-      accessToken: token.accessToken,
-      expiresAt: token.expiresAt,
-      sessionName: session.sessionName,
-      startUrl: session.startUrl,
-      region: session.region
-    })
+    const toAccessToken = (session: SsoConfig.SsoSession, token: TokenCache.CachedToken): AccessToken =>
+      SsoToken.fromCachedToken(token, session)
 
-    const read = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
+    const readFile = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
       cache.getToken(key).pipe(
         Effect.flatMap(Option.match({
           onNone: () => Effect.fail(new TokenMissing({ ...ids(session), path: cache.pathOf(key) })),
           onSome: Effect.succeed
         }))
       )
+
+    /**
+     * The session's newest token: the cache file's, or the refreshed one it
+     * could not take — unless the file has caught up (another process wrote a
+     * token that lives as long or longer), which ends keeping it.
+     */
+    const read = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
+      Effect.suspend(() => {
+        const kept = unwritten.get(key)
+        if (kept === undefined) return readFile(session, key)
+        return cache.getToken(key).pipe(
+          Effect.orElseSucceed(() => Option.none<TokenCache.CachedToken>()),
+          Effect.map((onDisk) => {
+            if (Option.isSome(onDisk) && onDisk.value.expiresAt.getTime() >= kept.token.expiresAt.getTime()) {
+              if (unwritten.get(key) === kept) unwritten.delete(key)
+              return onDisk.value
+            }
+            return kept.token
+          })
+        )
+      })
+
+    const warnUnwritten = (session: SsoConfig.SsoSession, error: TokenCache.CacheIoError | TokenCache.LockTimeout) =>
+      Effect.logWarning(
+        `The refreshed SSO token of ${describeSession(session)} could not be written to the cache ` +
+          `(${error.message}); this process keeps using it and tries again later`
+      )
+
+    /** Writes a kept token when its retry is due, under the lock, unless the file already has a newer one. */
+    const retryUnwritten = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
+      Effect.gen(function*() {
+        const kept = unwritten.get(key)
+        const now = yield* Clock.currentTimeMillis
+        if (kept === undefined || now < kept.retryAt) return
+        unwritten.set(key, { token: kept.token, retryAt: now + minIntervalMillis })
+        yield* cache.withLock(
+          key,
+          Effect.gen(function*() {
+            const onDisk = yield* cache.getToken(key).pipe(Effect.orElseSucceed(() => Option.none()))
+            const newer = Option.isSome(onDisk) && onDisk.value.expiresAt.getTime() >= kept.token.expiresAt.getTime()
+            if (!newer) yield* cache.setToken(key, kept.token)
+            // A refresh in between (under the semaphore, so not concurrently) may have replaced it.
+            if (unwritten.get(key)?.token === kept.token) unwritten.delete(key)
+          }),
+          options.lock
+        ).pipe(Effect.catchAll((error) => warnUnwritten(session, error)))
+      })
 
     const isFresh = (token: TokenCache.CachedToken, now: number) => token.expiresAt.getTime() - now > windowMillis
     const isExpired = (token: TokenCache.CachedToken, now: number) => token.expiresAt.getTime() <= now
@@ -448,8 +501,9 @@ export const make = (
         }).pipe(Effect.either)
         if (reply._tag === "Left") return yield* failedAttempt(session, key, token, now, reply.left)
         const { accessToken, expiresIn, refreshToken } = reply.right
-        if (accessToken === undefined || !(expiresIn > 0)) {
-          const description = accessToken === undefined ? "accessToken is missing" : "expiresIn is not positive"
+        const noAccessToken = accessToken === undefined || Redacted.value(accessToken) === ""
+        if (noAccessToken || !(expiresIn > 0)) {
+          const description = noAccessToken ? "accessToken is missing" : "expiresIn is not positive"
           return yield* failedAttempt(
             session,
             key,
@@ -462,16 +516,26 @@ export const make = (
         const refreshed: TokenCache.CachedToken = {
           startUrl: session.startUrl,
           region: session.region,
-          accessToken,
-          expiresAt: wholeSeconds(receivedAt + expiresIn * 1000),
+          accessToken: accessToken!,
+          expiresAt: wholeSeconds(expiresAtOf(receivedAt, expiresIn).getTime()),
           clientId: token.clientId,
           clientSecret: token.clientSecret,
           registrationExpiresAt: token.registrationExpiresAt,
           // The reply may leave the refresh token out: the old one stays valid and is kept.
           refreshToken: refreshToken ?? token.refreshToken
         }
-        yield* cache.setToken(key, refreshed)
         yield* Effect.annotateCurrentSpan("refresh.succeeded", true)
+        // The refresh is done whether or not the cache takes it: the caller gets the token either way.
+        yield* cache.setToken(key, refreshed).pipe(
+          Effect.matchEffect({
+            onSuccess: () => Effect.sync(() => unwritten.delete(key)),
+            onFailure: (error) =>
+              Effect.sync(() => unwritten.set(key, { token: refreshed, retryAt: receivedAt + minIntervalMillis })).pipe(
+                Effect.zipRight(Effect.annotateCurrentSpan("refresh.unwritten", true)),
+                Effect.zipRight(warnUnwritten(session, error))
+              )
+          })
+        )
         return toAccessToken(session, refreshed)
       })
 
@@ -501,13 +565,24 @@ export const make = (
         const blocker = notRefreshable(token, now)
         if (blocker !== undefined) return yield* keepOrExpire(session, token, now, blocker)
         return yield* cache.withLock(key, underLock(session, key), options.lock).pipe(
-          Effect.catchTag("LockTimeout", (error) => failedAttempt(session, key, token, now, error))
+          Effect.catchTag("LockTimeout", (error) => failedAttempt(session, key, token, now, error)),
+          // No lock (a full disk cannot take the lock file) means no refresh; the token read is still served while valid.
+          Effect.catchTag("CacheIoError", (error) =>
+            isExpired(token, now)
+              ? Effect.fail(error)
+              : Effect.logWarning(
+                `The SSO token of ${describeSession(session)} was not refreshed: ${error.message}`
+              ).pipe(
+                Effect.zipRight(Effect.sync(() => attempts.set(key, { at: now, failure: undefined }))),
+                Effect.as(toAccessToken(session, token))
+              ))
         )
       })
 
     const token = Effect.fn("SsoTokenProvider.token")(function*(input: SessionInput) {
       const session = yield* resolve(input)
       const key = TokenCache.tokenKeyOf(session)
+      if (unwritten.has(key)) yield* semaphoreOf(key).withPermits(1)(retryUnwritten(session, key))
       const cached = yield* read(session, key)
       const now = yield* Clock.currentTimeMillis
       if (isFresh(cached, now)) return toAccessToken(session, cached)
@@ -529,13 +604,14 @@ export const make = (
       // A corrupt token file is reported before the user is asked to sign in, never replaced silently.
       yield* tolerate(cache.getToken(key))
       const cachedRegistration = yield* tolerate(cache.getRegistration(registrationKey))
-      const now = yield* Clock.currentTimeMillis
       const browser = loginOptions.flow === "browser"
+      // The login reuses it while it has 15 minutes left and the same scopes (or registers anew).
       const reusable = Option.filter(
         cachedRegistration,
-        (registration) =>
-          (browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)) &&
-          registration.expiresAt.getTime() - now > Duration.toMillis(registrationReuseMargin)
+        (registration) => browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)
+      )
+      const offered = Option.getOrUndefined(
+        Option.map(reusable, (registration) => SsoToken.fromCachedRegistration(registration, session.region))
       )
       const client = yield* clientFor(session.region)
       const common = {
@@ -543,14 +619,7 @@ export const make = (
         clientName: loginOptions.clientName ??
           (session.sessionName === undefined ? "effect-sso-oidc" : `effect-sso-oidc-${session.sessionName}`),
         scopes: session.registrationScopes,
-        registration: Option.getOrUndefined(Option.map(reusable, (registration) => ({
-          clientId: registration.clientId,
-          clientSecret: registration.clientSecret,
-          clientIdIssuedAt: 0,
-          clientSecretExpiresAt: Math.floor(registration.expiresAt.getTime() / 1000),
-          scopes: registration.scopes,
-          region: session.region
-        })))
+        registration: offered
       }
       const token = yield* (browser
         ? Option.match(loopback, {
@@ -571,30 +640,25 @@ export const make = (
           Effect.provideService(SsoOidcClient.SsoOidcClient, client)
         )
       const registration = token.registration
-      const registrationExpiresAt = new Date(registration.clientSecretExpiresAt * 1000)
-      const reused = Option.isSome(reusable) && reusable.value.clientId === registration.clientId
+      // A login that reuses a registration hands back the very object it was given.
+      const reused = offered !== undefined && registration === offered
       if (!reused) {
-        yield* cache.setRegistration(registrationKey, {
-          clientId: registration.clientId,
-          clientSecret: registration.clientSecret,
-          expiresAt: registrationExpiresAt,
-          scopes: registration.scopes,
-          // The AWS CLI writes grantTypes only for authorization-code registrations.
-          grantTypes: browser ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
-        })
+        yield* cache.setRegistration(
+          registrationKey,
+          SsoToken.toCachedRegistration(registration, {
+            // The AWS CLI writes grantTypes only for authorization-code registrations.
+            grantTypes: browser ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
+          })
+        )
       }
       const cached: TokenCache.CachedToken = {
+        ...SsoToken.toCachedToken(token),
         startUrl: session.startUrl,
-        region: session.region,
-        accessToken: token.accessToken,
-        expiresAt: wholeSeconds(token.expiresAt.getTime()),
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        registrationExpiresAt,
-        refreshToken: token.refreshToken
+        region: session.region
       }
       yield* cache.withLock(key, cache.setToken(key, cached), options.lock)
       attempts.delete(key)
+      unwritten.delete(key)
       return toAccessToken(session, cached)
     })
 

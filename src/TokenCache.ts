@@ -41,7 +41,7 @@ import { ssoCacheDirectory } from "./internal/cache/home.js"
 import { dumps } from "./internal/cache/pythonJson.js"
 import { sha1Hex } from "./internal/crypto.js"
 import * as Store from "./internal/cache/store.js"
-import { formatTimestamp, parseTimestamp } from "./internal/cache/timestamp.js"
+import { formatTimestamp, isWritable, parseTimestamp } from "./internal/cache/timestamp.js"
 
 // -----------------------------------------------------------------------------
 // keys
@@ -196,7 +196,10 @@ export class CacheFileCorrupt extends Schema.TaggedError<CacheFileCorrupt>("effe
 
 /**
  * The file system refused an operation on the cache (permissions, a full
- * disk, a folder where a file should be, …).
+ * disk, a folder where a file should be, …), or the cache refused to write
+ * an entry it could not read back (a date that is invalid or outside the
+ * years 0000–9999, an empty access token, client id or client secret):
+ * then nothing was written and `description` names the field.
  *
  * @since 0.1.0
  * @category errors
@@ -251,10 +254,38 @@ const ioOnly = (error: Store.StoreError): CacheIoError => fromStoreError(error) 
 // encoding
 // -----------------------------------------------------------------------------
 
+const dateProblem = (name: string, date: Date | undefined, required: boolean) => {
+  if (date === undefined) return required ? `${name} is missing` : undefined
+  return date instanceof Date && isWritable(date.getTime()) ? undefined : `${name} is not a date from the year 0000 to 9999`
+}
+
+const emptyProblem = (name: string, value: string | Redacted.Redacted<string> | undefined, required: boolean) => {
+  if (value === undefined) return required ? `${name} is missing` : undefined
+  return (typeof value === "string" ? value : Redacted.value(value)) === "" ? `${name} is empty` : undefined
+}
+
+/**
+ * Why a token would not read back (see {@link decodeToken}), or `undefined`:
+ * an empty `accessToken`, an `expiresAt` or `registrationExpiresAt` that is
+ * not a valid date in the years 0000–9999. Names the field, never a value.
+ */
+const tokenProblem = (token: CachedToken): string | undefined =>
+  emptyProblem("accessToken", token.accessToken, true) ??
+    dateProblem("expiresAt", token.expiresAt, true) ??
+    dateProblem("registrationExpiresAt", token.registrationExpiresAt, false)
+
+/** Why a registration would not read back (see {@link decodeRegistration}), or `undefined`. */
+const registrationProblem = (registration: CachedRegistration): string | undefined =>
+  emptyProblem("clientId", registration.clientId, true) ??
+    emptyProblem("clientSecret", registration.clientSecret, true) ??
+    dateProblem("expiresAt", registration.expiresAt, true)
+
 /**
  * A token file's content, exactly as the AWS CLI writes it for the same
  * token: Python `json.dumps` layout, keys in the CLI's order, absent fields
- * left out, timestamps `YYYY-MM-DDTHH:MM:SSZ`.
+ * left out, timestamps `YYYY-MM-DDTHH:MM:SSZ`. Throws a `RangeError` for a
+ * date that is invalid or outside the years 0000–9999;
+ * {@link Service.setToken} checks first and fails with a typed error instead.
  *
  * @since 0.1.0
  * @category encoding
@@ -276,7 +307,8 @@ export const encodeToken = (token: CachedToken): string =>
 /**
  * A registration file's content as the AWS CLI writes it: `clientId`,
  * `clientSecret`, `expiresAt`, then `scopes` when there are any and
- * `grantTypes` when known.
+ * `grantTypes` when known. Throws a `RangeError` for an invalid `expiresAt`
+ * ({@link Service.setRegistration} checks first).
  *
  * @since 0.1.0
  * @category encoding
@@ -442,11 +474,15 @@ export interface Service {
   readonly pathOf: (key: CacheKey) => string
   /** The token of an entry; none when there is no file. */
   readonly getToken: (key: CacheKey) => Effect.Effect<Option.Option<CachedToken>, TokenCacheError>
-  /** Writes a token entry atomically. */
+  /**
+   * Writes a token entry atomically. An entry that would not read back (an
+   * empty access token, an invalid date) is refused with `CacheIoError` and
+   * nothing is written.
+   */
   readonly setToken: (key: CacheKey, token: CachedToken) => Effect.Effect<void, CacheIoError>
   /** The registration of an entry; none when there is no file. */
   readonly getRegistration: (key: CacheKey) => Effect.Effect<Option.Option<CachedRegistration>, TokenCacheError>
-  /** Writes a registration entry atomically. */
+  /** Writes a registration entry atomically; refuses one that would not read back, as `setToken`. */
   readonly setRegistration: (key: CacheKey, registration: CachedRegistration) => Effect.Effect<void, CacheIoError>
   /**
    * Runs `effect` while holding the entry's lock: a lock file
@@ -490,6 +526,12 @@ const fromStore = (store: Store.Store): Service => {
         onSome: (text) => Effect.map(decode(text, store.pathOf(fileOf(key))), Option.some)
       }))
     )
+  const refuse = (key: CacheKey, problem: string | undefined): Effect.Effect<void, CacheIoError> =>
+    problem === undefined
+      ? Effect.void
+      : Effect.fail(
+        new CacheIoError({ path: store.pathOf(fileOf(key)), operation: "write", description: `${problem}; nothing was written` })
+      )
   return TokenCache.of({
     directory: store.directory,
     pathOf: (key) => store.pathOf(fileOf(key)),
@@ -497,12 +539,15 @@ const fromStore = (store: Store.Store): Service => {
       return yield* readWith(key, decodeToken)
     }),
     setToken: Effect.fn("TokenCache.setToken")(function*(key: CacheKey, token: CachedToken) {
+      // Nothing that would read back as CacheFileCorrupt reaches the disk.
+      yield* refuse(key, tokenProblem(token))
       yield* store.write(fileOf(key), encodeToken(token)).pipe(Effect.mapError(ioOnly))
     }),
     getRegistration: Effect.fn("TokenCache.getRegistration")(function*(key: CacheKey) {
       return yield* readWith(key, decodeRegistration)
     }),
     setRegistration: Effect.fn("TokenCache.setRegistration")(function*(key: CacheKey, registration: CachedRegistration) {
+      yield* refuse(key, registrationProblem(registration))
       yield* store.write(fileOf(key), encodeRegistration(registration)).pipe(Effect.mapError(ioOnly))
     }),
     withLock: <A, E, R>(key: CacheKey, effect: Effect.Effect<A, E, R>, options?: LockOptions) =>

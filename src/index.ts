@@ -28,6 +28,14 @@ export * as SsoOidcError from "./SsoOidcError.js"
 export * as SsoOidcSchema from "./SsoOidcSchema.js"
 
 /**
+ * The shared models: `Registration`, `Token` and `AccessToken` (every time
+ * a `Date`), and their conversions to and from cache entries.
+ *
+ * @since 0.2.0
+ */
+export * as SsoToken from "./SsoToken.js"
+
+/**
  * @since 0.1.0
  */
 export * as DeviceLogin from "./DeviceLogin.js"

@@ -202,8 +202,8 @@ const tagsOf = (events: ReadonlyArray<DeviceLogin.DeviceLoginEvent>) => events.m
 const cachedRegistration = (fields: Partial<DeviceLogin.Registration> = {}): DeviceLogin.Registration => ({
   clientId: "cached-client",
   clientSecret: Redacted.make("cached-secret"),
-  clientIdIssuedAt: 0,
-  clientSecretExpiresAt: 3600,
+  clientIdIssuedAt: undefined,
+  clientSecretExpiresAt: new Date(3600_000),
   scopes: ["sso:account:access"],
   region: "us-east-1",
   ...fields
@@ -642,7 +642,7 @@ describe("DeviceLogin registration reuse", () => {
   it.effect("a registration valid for more than 15 minutes is reused: no RegisterClient, Registered.reused", () =>
     Effect.gen(function*() {
       const mock = yield* server({ token: [granted] })
-      const registration = cachedRegistration({ clientSecretExpiresAt: 15 * 60 + 1 })
+      const registration = cachedRegistration({ clientSecretExpiresAt: new Date((15 * 60 + 1) * 1000) })
       const run = yield* runDeviceLogin(mock, { registration, scopes: ["sso:account:access"] })
       expect(yield* pathsOf(mock)).toEqual(["/device_authorization", "/token"])
       expect(run.polls).toEqual(seconds(5))
@@ -681,17 +681,17 @@ describe("DeviceLogin registration reuse", () => {
         expect(start).toMatchObject({ clientId: "client-1", clientSecret: CLIENT_SECRET })
       }))
 
-  registersAgain("the registration has expired", cachedRegistration({ clientSecretExpiresAt: 0 }), [
+  registersAgain("the registration has expired", cachedRegistration({ clientSecretExpiresAt: new Date(0) }), [
     "sso:account:access"
   ])
   registersAgain(
     "the registration expires in exactly 15 minutes",
-    cachedRegistration({ clientSecretExpiresAt: 15 * 60 }),
+    cachedRegistration({ clientSecretExpiresAt: new Date(15 * 60 * 1000) }),
     ["sso:account:access"]
   )
   registersAgain(
     "the registration expires within 15 minutes",
-    cachedRegistration({ clientSecretExpiresAt: 10 * 60 }),
+    cachedRegistration({ clientSecretExpiresAt: new Date(10 * 60 * 1000) }),
     ["sso:account:access"]
   )
   registersAgain("the scopes differ", cachedRegistration(), ["sso:account:access", "codewhisperer:completions"])
@@ -704,14 +704,14 @@ describe("DeviceLogin registration reuse", () => {
       const mock = yield* server({ token: [granted] })
       // 20 minutes left: reused
       yield* runDeviceLogin(mock, {
-        registration: cachedRegistration({ clientSecretExpiresAt: now / 1000 + 20 * 60 }),
+        registration: cachedRegistration({ clientSecretExpiresAt: new Date(now + 20 * 60 * 1000) }),
         scopes: ["sso:account:access"]
       })
       expect((yield* pathsOf(mock))[0]).toBe("/device_authorization")
       // 10 minutes left: registers again
       const mock2 = yield* server({ token: [granted] })
       yield* runDeviceLogin(mock2, {
-        registration: cachedRegistration({ clientSecretExpiresAt: now / 1000 + 10 * 60 }),
+        registration: cachedRegistration({ clientSecretExpiresAt: new Date(now + 10 * 60 * 1000) }),
         scopes: ["sso:account:access"]
       })
       expect((yield* pathsOf(mock2))[0]).toBe("/client/register")

@@ -34,7 +34,8 @@ export const jsonLine = (event: DeviceLoginEvent): Record<string, unknown> => {
       return {
         event: "Registered",
         clientId: event.registration.clientId,
-        clientSecretExpiresAt: event.registration.clientSecretExpiresAt,
+        // Epoch seconds, as RegisterClient gives it.
+        clientSecretExpiresAt: Math.floor(event.registration.clientSecretExpiresAt.getTime() / 1000),
         reused: event.reused
       }
     case "AwaitingUser":

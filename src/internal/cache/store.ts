@@ -175,16 +175,42 @@ export const makeFileStore = (fs: FileSystem.FileSystem, path: Path.Path, direct
       }) + "\n"
     ))
 
-  /** Creates the lock file exclusively (`wx`): its identity, or none when another holds it. */
+  /**
+   * Creates the lock file exclusively (`wx`): its identity, or none when
+   * another holds it. A file created but not written (a full disk) is
+   * removed again, so that no empty lock is left for others to wait on.
+   */
   const tryCreate = (file: string) =>
     Effect.scoped(
       Effect.gen(function*() {
         const handle = yield* fs.open(file, { flag: "wx", mode: FILE_MODE })
-        yield* handle.writeAll(yield* lockContent)
-        const now = yield* Clock.currentTimeMillis
-        return Option.some(identityOf(yield* handle.stat, now))
+        return yield* Effect.gen(function*() {
+          yield* handle.writeAll(yield* lockContent)
+          const now = yield* Clock.currentTimeMillis
+          return Option.some(identityOf(yield* handle.stat, now))
+        }).pipe(Effect.tapError(() => Effect.ignore(fs.remove(file))))
       })
     ).pipe(Effect.catchIf(isAlreadyExists, () => Effect.succeedNone))
+
+  /**
+   * A lock file with no holder's note in it (empty or not JSON: its writer
+   * failed or died between creating and writing it) is abandoned once it is
+   * older than this; a live holder writes its note right after creating it.
+   */
+  const unwrittenLockGraceMillis = 2_000
+
+  const isUnwritten = (file: string) =>
+    fs.readFileString(file).pipe(
+      Effect.map((text) => {
+        try {
+          const note: unknown = JSON.parse(text)
+          return typeof note !== "object" || note === null
+        } catch {
+          return true
+        }
+      }),
+      Effect.orElseSucceed(() => false)
+    )
 
   /**
    * Breaks an abandoned lock: moves it aside under a unique name, then
@@ -245,7 +271,11 @@ export const makeFileStore = (fs: FileSystem.FileSystem, path: Path.Path, direct
         const holder = yield* statIdentity(file)
         if (Option.isNone(holder)) continue
         const now = yield* Clock.currentTimeMillis
-        if (now - holder.value.mtime > options.staleAfterMillis) {
+        const age = now - holder.value.mtime
+        if (
+          age > options.staleAfterMillis ||
+          (age > Math.min(unwrittenLockGraceMillis, options.staleAfterMillis) && (yield* isUnwritten(file)))
+        ) {
           yield* breakStale(file, holder.value)
           continue
         }

@@ -49,11 +49,26 @@ export const parseTimestamp = (text: string): number | undefined => {
   return utc.getTime() - offsetMinutes * 60_000
 }
 
-/** Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, rounded down). @internal */
+/**
+ * Whether epoch milliseconds can be written as a cache timestamp: a valid
+ * date (not `NaN`, which would print as `0NaN-NaN-…`) in the years 0000–9999.
+ * @internal
+ */
+export const isWritable = (millis: number): boolean => {
+  if (!Number.isFinite(millis)) return false
+  const year = new Date(Math.floor(millis / 1000) * 1000).getUTCFullYear()
+  return year >= 0 && year <= 9999
+}
+
+/**
+ * Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SSZ` (whole seconds, rounded
+ * down). Throws a `RangeError` unless {@link isWritable}: callers check first.
+ * @internal
+ */
 export const formatTimestamp = (millis: number): string => {
+  if (!isWritable(millis)) throw new RangeError("timestamp out of range")
   const date = new Date(Math.floor(millis / 1000) * 1000)
   const year = date.getUTCFullYear()
-  if (year < 0 || year > 9999) throw new RangeError("timestamp out of range")
   const pad = (n: number, width = 2) => String(n).padStart(width, "0")
   return `${pad(year, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${
     pad(date.getUTCMinutes())
