@@ -63,6 +63,22 @@ export const Seconds: Schema.Schema<number> = boundedInteger(
 )
 
 /**
+ * The polling interval in seconds, from 0 to 10 years. Unlike the other
+ * durations a fraction is read as sent (`2.5`): polling never goes below one
+ * second whatever the service says (`DeviceLogin.minimumInterval`), so a
+ * fraction cannot flood the service, and refusing it would fail a login that
+ * can proceed.
+ *
+ * @since 0.2.0
+ * @category schemas
+ */
+export const IntervalSeconds: Schema.Schema<number> = Schema.Number.pipe(
+  Schema.filter((n) => Number.isFinite(n) && n >= 0 && n <= maxSeconds, {
+    title: `seconds (a number from 0 to ${maxSeconds}, 10 years)`
+  })
+)
+
+/**
  * An instant in whole seconds since 1970, up to the end of the year 9999
  * (`clientIdIssuedAt`, `clientSecretExpiresAt`).
  *
@@ -260,7 +276,7 @@ export const StartDeviceAuthorizationResponse = Schema.Struct({
    * Indicates the number of seconds the client must wait between attempts when
    * polling for a session (0 when absent; RFC 8628 then says 5).
    */
-  interval: zeroByDefault(Seconds)
+  interval: zeroByDefault(IntervalSeconds)
 })
 
 /**

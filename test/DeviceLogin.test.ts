@@ -266,8 +266,8 @@ describe("DeviceLogin polling interval", () => {
         registration: {
           clientId: "client-1",
           clientSecret: Redacted.make("client-secret"),
-          clientIdIssuedAt: 0,
-          clientSecretExpiresAt: 7_776_000
+          clientIdIssuedAt: new Date(0),
+          clientSecretExpiresAt: new Date(7_776_000_000)
         },
         authorization: {
           deviceCode: Redacted.make("device-code"),
