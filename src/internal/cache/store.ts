@@ -250,24 +250,23 @@ export const makeFileStore = (
     readonly ino: Option.Option<number>
     /** Milliseconds; undefined where the platform tells none (such a lock is never judged stale). */
     readonly mtime: number | undefined
-    readonly birthtime: Option.Option<number>
   }
 
   const identityOf = (info: FileSystem.File.Info): Identity => ({
     dev: info.dev,
     ino: info.ino,
-    mtime: Option.getOrUndefined(Option.map(info.mtime, (date) => date.getTime())),
-    birthtime: Option.map(info.birthtime, (date) => date.getTime())
+    mtime: Option.getOrUndefined(Option.map(info.mtime, (date) => date.getTime()))
   })
 
-  const sameOption = (a: Option.Option<number>, b: Option.Option<number>) =>
-    Option.isNone(a) || Option.isNone(b) || a.value === b.value
+  const sameInode = (a: Identity, b: Identity) =>
+    a.dev === b.dev && (Option.isNone(a.ino) || Option.isNone(b.ino) || a.ino.value === b.ino.value)
 
-  /** dev + ino + mtime (+ birth time where known): an inode number reused by a newer file differs in mtime. */
-  const sameFile = (a: Identity, b: Identity) =>
-    a.dev === b.dev && sameOption(a.ino, b.ino) && a.mtime === b.mtime && sameOption(a.birthtime, b.birthtime)
-
-  const sameInode = (a: Identity, b: Identity) => a.dev === b.dev && sameOption(a.ino, b.ino)
+  /**
+   * dev + ino + mtime: an inode number reused by a newer file (ext4 reuses one
+   * at once) differs in mtime. Not ctime or birth time: a rename changes
+   * ctime, and some platforms report ctime as the birth time.
+   */
+  const sameFile = (a: Identity, b: Identity) => sameInode(a, b) && a.mtime === b.mtime
 
   /** A file-name-safe text of an identity, for claim names. */
   const tagOf = (identity: Identity) =>
@@ -416,7 +415,13 @@ export const makeFileStore = (
         yield* fs.utimes(file, new Date(now), new Date(now))
         const renewed = yield* statIdentity(file)
         if (Option.isSome(renewed) && sameInode(renewed.value, held.identity)) held.identity = renewed.value
-      }).pipe(Effect.ignore, Effect.repeat(Schedule.spaced(heartbeatEvery)), Effect.delay(heartbeatEvery))
+      }).pipe(
+        // whole or not at all: a release after a renewal it did not record would leave the lock behind
+        Effect.uninterruptible,
+        Effect.ignore,
+        Effect.repeat(Schedule.spaced(heartbeatEvery)),
+        Effect.delay(heartbeatEvery)
+      )
 
     // Creating the file and registering its removal happen together, so an
     // interruption never leaves a lock behind; the waiting is interruptible.
