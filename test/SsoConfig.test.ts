@@ -164,17 +164,25 @@ describe("the service", () => {
       expect(error.message).toContain("AWS_CONFIG_FILE")
     }).pipe(Effect.provide(NodeLayer)))
 
-  /** The error of `effect`, which must fail at once: 10 s of real time, no virtual time (so no sleep, no blocked open). */
+  /** The error of `effect`, which must fail at once: within 10 s of real time and no virtual time (no sleep, no blocked open). */
   const failsAtOnce = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.gen(function*() {
       const fiber = yield* Effect.fork(effect)
-      const tenSeconds = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 10_000)))
-      const exit = yield* Effect.raceFirst(Effect.map(Fiber.await(fiber), Option.some), Effect.as(tenSeconds, Option.none()))
+      const tenSeconds = Effect.async<void>((resume) => {
+        const timer = setTimeout(() => resume(Effect.void), 10_000)
+        return Effect.sync(() => clearTimeout(timer))
+      })
+      const exit = yield* Effect.raceFirst(
+        Effect.map(Fiber.await(fiber), Option.some),
+        Effect.as(tenSeconds, Option.none())
+      )
       if (Option.isNone(exit)) {
         yield* Fiber.interruptFork(fiber)
         throw new Error("still reading after 10 s")
       }
-      if (Exit.isSuccess(exit.value) || exit.value.cause._tag !== "Fail") throw new Error(`expected a typed failure, got ${String(exit.value)}`)
+      if (Exit.isSuccess(exit.value) || exit.value.cause._tag !== "Fail") {
+        throw new Error(`expected a typed failure, got ${String(exit.value)}`)
+      }
       return exit.value.cause.error
     })
 

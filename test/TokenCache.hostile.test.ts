@@ -32,7 +32,11 @@ const token: TokenCache.CachedToken = {
 }
 
 /** Waits in real time (the file system's own pace), whatever the test's clock. */
-const realDelay = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
+const realDelay = (millis: number) =>
+  Effect.async<void>((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(timer))
+  })
 
 /**
  * The exit of `effect`, which must end without virtual time passing (so
@@ -42,7 +46,10 @@ const realDelay = (millis: number) => Effect.promise(() => new Promise<void>((re
 const atOnce = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
-    const exit = yield* Effect.raceFirst(Effect.map(Fiber.await(fiber), Option.some), Effect.as(realDelay(10_000), Option.none()))
+    const exit = yield* Effect.raceFirst(
+      Effect.map(Fiber.await(fiber), Option.some),
+      Effect.as(realDelay(10_000), Option.none())
+    )
     if (Option.isNone(exit)) {
       const sleeps = yield* TestClock.sleeps()
       yield* Fiber.interruptFork(fiber)
@@ -72,7 +79,9 @@ const driveUntilDone = <A, E>(fiber: Fiber.RuntimeFiber<A, E>, stepMillis: numbe
   })
 
 const failure = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") throw new Error(`expected a typed failure, got ${String(exit)}`)
+  if (Exit.isSuccess(exit) || exit.cause._tag !== "Fail") {
+    throw new Error(`expected a typed failure, got ${String(exit)}`)
+  }
   return exit.cause.error
 }
 
