@@ -35,7 +35,11 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Ini from "./internal/cache/ini.js"
+import { describeReadFailure, readRegularFile } from "./internal/cache/files.js"
 import { configFilePath, profileName } from "./internal/cache/home.js"
+
+/** The largest config file read (a FIFO, a device or anything larger is a `ConfigReadError` at once). */
+const maxConfigBytes = 4 * 1024 * 1024
 
 // -----------------------------------------------------------------------------
 // models
@@ -107,7 +111,8 @@ export class ConfigFileNotFound extends Schema.TaggedError<ConfigFileNotFound>("
 }
 
 /**
- * The config file could not be read (permissions, a directory, …).
+ * The config file could not be read: permissions, or not a regular file (a
+ * directory, a FIFO, a device), or larger than 4 MiB.
  *
  * @since 0.1.0
  * @category errors
@@ -441,11 +446,12 @@ export const make = (
     const path = yield* Path.Path
     const file = options.path ?? (yield* configFilePath(path))
     const defaultProfile = options.defaultProfile ?? (yield* profileName)
-    const read = fs.readFileString(file).pipe(
-      Effect.mapError((error) =>
-        error._tag === "SystemError" && error.reason === "NotFound"
+    const read = readRegularFile(fs, file, maxConfigBytes).pipe(
+      Effect.map(({ bytes }) => new TextDecoder().decode(bytes)),
+      Effect.mapError((failure) =>
+        failure._tag === "NotFound"
           ? new ConfigFileNotFound({ path: file })
-          : new ConfigReadError({ path: file, description: error.message })
+          : new ConfigReadError({ path: file, description: describeReadFailure(failure) })
       ),
       Effect.withSpan("SsoConfig.read")
     )

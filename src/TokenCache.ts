@@ -15,6 +15,9 @@
  *   RFC 3339 offsets, the old `…UTC` suffix, any key case).
  * - Writes are atomic (a temporary file in the same folder, then a rename),
  *   files are `0600`, a folder this library creates is `0700`.
+ * - Reads take only regular files (or links to one) up to 1 MiB, checked
+ *   before opening, and log a warning (path and mode, as ssh does) for a file
+ *   others can read or change, or a folder others can write or own.
  * - A file that cannot be read as a cache entry is a typed
  *   {@link CacheFileCorrupt} error and is left as it is: never overwritten or
  *   deleted behind the user's back.
@@ -196,10 +199,12 @@ export class CacheFileCorrupt extends Schema.TaggedError<CacheFileCorrupt>("effe
 
 /**
  * The file system refused an operation on the cache (permissions, a full
- * disk, a folder where a file should be, …), or the cache refused to write
- * an entry it could not read back (a date that is invalid or outside the
- * years 0000–9999, an empty access token, client id or client secret):
- * then nothing was written and `description` names the field.
+ * disk, a folder where a file should be, …), a cache file is not a regular
+ * file (a FIFO, a device, …) or is larger than 1 MiB, the lock path holds
+ * something other than a lock file (a symbolic link, a folder, …), or the
+ * cache refused to write an entry it could not read back (a date that is
+ * invalid or outside the years 0000–9999, an empty access token, client id or
+ * client secret): then nothing was written and `description` names the field.
  *
  * @since 0.1.0
  * @category errors

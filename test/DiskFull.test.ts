@@ -147,7 +147,7 @@ describe("a refresh whose token cannot be written (ENOSPC)", () => {
   it.scoped("returns the new token, keeps it for the process, warns without a secret, and writes it once there is room", () =>
     Effect.gen(function*() {
       const directory = yield* temporaryFolder
-      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE))
+      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE), { mode: 0o600 })
       // The token's temporary file cannot be written; the lock file (a few bytes) can.
       const disk: Disk = { full: (file) => file.endsWith(".tmp"), refused: [] }
       const { logs, mock, token } = yield* setup(directory, disk)
@@ -190,7 +190,7 @@ describe("a refresh whose token cannot be written (ENOSPC)", () => {
   it.scoped("while the disk stays full, the next refresh spends the kept refresh token, not the file's spent one", () =>
     Effect.gen(function*() {
       const directory = yield* temporaryFolder
-      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE))
+      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE), { mode: 0o600 })
       const disk: Disk = { full: (file) => file.endsWith(".tmp"), refused: [] }
       const { mock, token } = yield* setup(directory, disk)
 
@@ -204,7 +204,7 @@ describe("a refresh whose token cannot be written (ENOSPC)", () => {
   it.scoped("a token another process wrote since, living as long or longer, replaces the kept one", () =>
     Effect.gen(function*() {
       const directory = yield* temporaryFolder
-      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE))
+      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE), { mode: 0o600 })
       const disk: Disk = { full: (file) => file.endsWith(".tmp"), refused: [] }
       const { mock, token } = yield* setup(directory, disk)
       expect(yield* token).toBe("access-1") // kept: expires at 60 min
@@ -231,7 +231,7 @@ describe("a lock file the disk cannot take (ENOSPC)", () => {
   it.scoped("the valid cached token is served with a warning, no empty lock is left, and a refresh follows once there is room", () =>
     Effect.gen(function*() {
       const directory = yield* temporaryFolder
-      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE))
+      writeFileSync(join(directory, `${key}.json`), tokenFile(4 * MINUTE), { mode: 0o600 })
       const disk: Disk = { full: () => true, refused: [] }
       const { logs, mock, token } = yield* setup(directory, disk)
 
@@ -258,7 +258,7 @@ describe("a lock file the disk cannot take (ENOSPC)", () => {
   it.scoped("an expired token with no lock to be had is the CacheIoError", () =>
     Effect.gen(function*() {
       const directory = yield* temporaryFolder
-      writeFileSync(join(directory, `${key}.json`), tokenFile(0))
+      writeFileSync(join(directory, `${key}.json`), tokenFile(0), { mode: 0o600 })
       const disk: Disk = { full: () => true, refused: [] }
       const { token } = yield* setup(directory, disk)
       yield* TestClock.adjust(Duration.seconds(1))

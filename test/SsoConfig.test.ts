@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Layer } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Fiber, Layer, Option } from "effect"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -162,6 +162,78 @@ describe("the service", () => {
       const error = yield* Effect.flip(config.session("corp"))
       expect(error).toMatchObject({ _tag: "ConfigFileNotFound", path: "/nonexistent/config" })
       expect(error.message).toContain("AWS_CONFIG_FILE")
+    }).pipe(Effect.provide(NodeLayer)))
+
+  /** The error of `effect`, which must fail at once: within 10 s of real time and no virtual time (no sleep, no blocked open). */
+  const failsAtOnce = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(effect)
+      const tenSeconds = Effect.async<void>((resume) => {
+        const timer = setTimeout(() => resume(Effect.void), 10_000)
+        return Effect.sync(() => clearTimeout(timer))
+      })
+      const exit = yield* Effect.raceFirst(
+        Effect.map(Fiber.await(fiber), Option.some),
+        Effect.as(tenSeconds, Option.none())
+      )
+      if (Option.isNone(exit)) {
+        yield* Fiber.interruptFork(fiber)
+        throw new Error("still reading after 10 s")
+      }
+      if (Exit.isSuccess(exit.value) || exit.value.cause._tag !== "Fail") {
+        throw new Error(`expected a typed failure, got ${String(exit.value)}`)
+      }
+      return exit.value.cause.error
+    })
+
+  it.scoped("a FIFO as the config file is ConfigReadError at once, without opening it", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const path = join(dir, "config")
+      execFileSync("mkfifo", [path])
+      const config = yield* SsoConfig.make({ path })
+      const error = yield* failsAtOnce(config.session("corp"))
+      expect(error).toMatchObject({ _tag: "ConfigReadError", path })
+      expect(error.message).toContain("FIFO (named pipe), not a regular file")
+    }).pipe(Effect.provide(NodeLayer)))
+
+  it.scoped("a config file that is a link to /dev/zero, or a folder, is ConfigReadError at once", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.symlink("/dev/zero", join(dir, "zero"))
+      yield* fs.makeDirectory(join(dir, "folder"))
+      const zero = yield* failsAtOnce(Effect.flatMap(SsoConfig.make({ path: join(dir, "zero") }), (c) => c.load))
+      expect(zero.message).toContain("character device, not a regular file")
+      const folder = yield* failsAtOnce(Effect.flatMap(SsoConfig.make({ path: join(dir, "folder") }), (c) => c.load))
+      expect(folder).toMatchObject({ _tag: "ConfigReadError", path: join(dir, "folder") })
+      expect(folder.message).toContain("a directory, not a regular file")
+    }).pipe(Effect.provide(NodeLayer)))
+
+  it.scopedLive("a config file of exactly 4 MiB is read; one byte more is ConfigReadError", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const path = join(dir, "config")
+      const padded = text + "#".repeat(4 * 1024 * 1024 - Buffer.byteLength(text) - 1) + "\n"
+      yield* fs.writeFileString(path, padded)
+      const config = yield* SsoConfig.make({ path })
+      expect((yield* config.session("corp")).region).toBe("us-east-1")
+      yield* fs.writeFileString(path, padded + "\n")
+      const error = yield* Effect.flip(config.session("corp"))
+      expect(error).toMatchObject({ _tag: "ConfigReadError", path })
+      expect(error.message).toContain("larger than 4 MiB")
+    }).pipe(Effect.provide(NodeLayer)))
+
+  it.scopedLive("a config file that is a link to a regular file is read through the link", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(join(dir, "dotfiles-config"), text)
+      yield* fs.symlink(join(dir, "dotfiles-config"), join(dir, "config"))
+      const config = yield* SsoConfig.make({ path: join(dir, "config") })
+      expect((yield* config.session("corp")).region).toBe("us-east-1")
     }).pipe(Effect.provide(NodeLayer)))
 
   it.effect("layerMemory serves text from memory", () =>

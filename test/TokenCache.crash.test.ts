@@ -76,12 +76,14 @@ describe("killed writers (SIGKILL, child processes)", () => {
     for (const { text } of outcomes) expect(isWhole(text)).toBe(true)
     // The kills did land inside writes: some left their temporary file behind.
     expect(outcomes.some(({ temporaries }) => temporaries.length > 0)).toBe(true)
-    // ...which neither the next read nor the next write minds.
+    // ...which neither the next write nor the next read minds. (The writer's 4 MiB tokens, which make
+    // its writes long enough to be killed inside, are over the cache's 1 MiB read limit.)
+    const whole = Either.getOrThrow(TokenCache.decodeToken(readFileSync(join(directory, `${key}.json`), "utf8")))
     const after = await Effect.runPromise(
       Effect.gen(function*() {
         const cache = yield* TokenCache.make({ directory })
-        const read = Option.getOrThrow(yield* cache.getToken(key))
-        yield* cache.setToken(key, { ...read, accessToken: Redacted.make("after") })
+        expect(yield* Effect.flip(cache.getToken(key))).toMatchObject({ _tag: "CacheIoError", operation: "read" })
+        yield* cache.setToken(key, { ...whole, accessToken: Redacted.make("after") })
         return Redacted.value(Option.getOrThrow(yield* cache.getToken(key)).accessToken)
       }).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)))
     )

@@ -26,9 +26,10 @@ const key = TokenCache.tokenKey("corp")
 let child: ReturnType<typeof bundle>
 let roots: Array<string> = []
 
+// esbuild takes well over vitest's 10 s hook default on a loaded machine
 beforeAll(() => {
   child = bundle("token-child.ts")
-})
+}, 120_000)
 
 afterAll(() => {
   child?.dispose()
