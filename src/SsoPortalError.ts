@@ -115,6 +115,25 @@ export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>(
 }
 
 /**
+ * The role is not open to this user (HTTP 403, `ForbiddenException`, "No
+ * access"): the real service sends it, undeclared by the model, for an
+ * account or role assignment it no longer honours. Check `sso_account_id`
+ * and `sso_role_name`, or the assignment in IAM Identity Center.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class Forbidden extends Schema.TaggedError<Forbidden>("effect-sso-oidc/SsoPortalForbidden")(
+  "SsoPortalForbidden",
+  fields
+) {
+  readonly [TypeId]: TypeId = TypeId
+  override get message() {
+    return describe(this, "no access to this account and role for this user")
+  }
+}
+
+/**
  * The portal's service errors, keyed by their wire name.
  *
  * @since 0.2.0
@@ -124,7 +143,8 @@ export const byWireName = {
   InvalidRequestException: InvalidRequest,
   UnauthorizedException: Unauthorized,
   TooManyRequestsException: TooManyRequests,
-  ResourceNotFoundException: ResourceNotFound
+  ResourceNotFoundException: ResourceNotFound,
+  ForbiddenException: Forbidden
 } as const
 
 /**
@@ -155,7 +175,7 @@ export type PortalReadError = ServiceException | SsoOidcError.CommonError
  * @since 0.2.0
  * @category models
  */
-export type LogoutError = InvalidRequest | Unauthorized | TooManyRequests | SsoOidcError.CommonError
+export type LogoutError = InvalidRequest | Unauthorized | TooManyRequests | Forbidden | SsoOidcError.CommonError
 
 /**
  * Any error of the portal client.

@@ -64,3 +64,18 @@ export * as TokenCache from "./TokenCache.js"
  * @since 0.1.0
  */
 export * as SsoTokenProvider from "./SsoTokenProvider.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as SsoPortalClient from "./SsoPortalClient.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as SsoPortalError from "./SsoPortalError.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as SsoPortalSchema from "./SsoPortalSchema.js"
