@@ -121,6 +121,10 @@ describe("Emulator in-process — whole device logins in virtual time", () => {
         StartDeviceAuthorization: 1,
         CreateToken: 5,
         CreateTokenWithIAM: 0,
+        GetRoleCredentials: 0,
+        ListAccounts: 0,
+        ListAccountRoles: 0,
+        Logout: 0,
         VerificationPage: 0,
         AuthorizationPage: 0,
         Unknown: 0

@@ -5,7 +5,9 @@
  * where a person (or a test) approves or denies a user code, the `/authorize`
  * page of the authorization code grant with PKCE, SigV4 verification of
  * CreateTokenWithIAM, the device-flow rules (interval, slow_down, expiry,
- * one-time device codes, rotating refresh tokens) and fault injection.
+ * one-time device codes, rotating refresh tokens) and fault injection. It
+ * also serves the SSO portal (GetRoleCredentials, ListAccounts,
+ * ListAccountRoles, Logout) for the access tokens it issued.
  *
  * One pure request handler over in-memory state serves two front ends:
  * - `NodeEmulator.layer` (from `effect-sso-oidc/node`): a real HTTP server on 127.0.0.1;
@@ -39,6 +41,7 @@ import type { Credentials } from "../AwsCredentials.js"
 import * as Faults from "../internal/emulator/faults.js"
 import * as Iam from "../internal/emulator/iam.js"
 import * as Page from "../internal/emulator/page.js"
+import * as Portal from "../internal/emulator/portal.js"
 import * as Random_ from "../internal/emulator/random.js"
 import * as SigV4 from "../internal/emulator/sigv4.js"
 import * as State from "../internal/emulator/state.js"
@@ -161,7 +164,51 @@ export interface TokenView {
   readonly scopes: ReadonlyArray<string>
   readonly issuedAt: Date
   readonly expiresAt: Date
+  /** When the portal's Logout revoked the access token (and its refresh token); `undefined` while it was not. */
+  readonly revokedAt: Date | undefined
 }
+
+/**
+ * An AWS account the emulator's portal assigns to the user (every token
+ * sees the same accounts), with the roles the user may take in it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Account {
+  /** 12 digits. */
+  readonly accountId: string
+  readonly accountName: string
+  readonly emailAddress: string
+  /** The role names (permission sets) assigned in the account, in listing order. */
+  readonly roles: ReadonlyArray<string>
+}
+
+/**
+ * Role credentials the portal issued (GetRoleCredentials). The secret key
+ * and session token are `Redacted`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RoleCredentialsView {
+  readonly accountId: string
+  readonly roleName: string
+  readonly accessKeyId: string
+  readonly secretAccessKey: Redacted.Redacted<string>
+  readonly sessionToken: Redacted.Redacted<string>
+  readonly issuedAt: Date
+  /** The wire's `expiration` (epoch milliseconds there). */
+  readonly expiresAt: Date
+}
+
+/**
+ * The SSO portal's operations, which the emulator serves too.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type PortalOperationName = Operations.SsoPortalOperationName
 
 /**
  * The status of an `/authorize` request: `pending` until the person decides,
@@ -220,13 +267,19 @@ export interface Application {
 }
 
 /**
- * What a request was: one of the four operations, the verification page, the
- * `/authorize` page, or anything else.
+ * What a request was: one of the four SSO OIDC operations, one of the four
+ * portal operations, the verification page, the `/authorize` page, or
+ * anything else.
  *
  * @since 0.1.0
  * @category models
  */
-export type RequestKind = OperationName | "VerificationPage" | "AuthorizationPage" | "Unknown"
+export type RequestKind =
+  | OperationName
+  | PortalOperationName
+  | "VerificationPage"
+  | "AuthorizationPage"
+  | "Unknown"
 
 /**
  * One request the emulator received (never its body or secrets).
@@ -262,8 +315,9 @@ export type RequestCounts = Readonly<Record<RequestKind, number>>
 
 /**
  * Reply with `status`; with `errorName`, as AWS shapes an error (the name in
- * `x-amzn-ErrorType`, `{ error, error_description }` in the body), else with
- * a JSON body that names no error (like a proxy or load balancer).
+ * `x-amzn-ErrorType`, `{ error, error_description }` in the body, or
+ * `{ message }` for a portal operation), else with a JSON body that names no
+ * error (like a proxy or load balancer).
  *
  * @since 0.1.0
  * @category faults
@@ -445,7 +499,7 @@ export const Fault = {
 
 /**
  * When to inject a fault. Rules are tried in order for each request to one of
- * the four operations (never the verification page): a rule fires when it
+ * the operations, the portal's included (never the pages): a rule fires when it
  * targets the operation (`operation` absent or `"*"` means all), has firings
  * left (`count`, default unlimited) and a uniform draw from Effect's `Random`
  * is below `ratio` (default 1: always, with no draw involved). Delays add up;
@@ -458,7 +512,12 @@ export const Fault = {
  */
 export interface FaultRule {
   readonly fault: Fault
-  readonly operation?: OperationName | ReadonlyArray<OperationName> | "*" | undefined
+  readonly operation?:
+    | OperationName
+    | PortalOperationName
+    | ReadonlyArray<OperationName | PortalOperationName>
+    | "*"
+    | undefined
   /** Probability in [0, 1] that the rule fires for a matching request. Default 1. */
   readonly ratio?: number | undefined
   /** How many times the rule may fire. Default: no limit. */
@@ -573,6 +632,28 @@ export const defaultApplication: Application = {
 }
 
 /**
+ * The accounts an emulator's portal assigns unless told otherwise: two
+ * accounts (test ids no AWS account has) with a few roles each.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultAccounts: ReadonlyArray<Account> = [
+  {
+    accountId: "111111111111",
+    accountName: "Development",
+    emailAddress: "dev@example.com",
+    roles: ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]
+  },
+  {
+    accountId: "222222222222",
+    accountName: "Production",
+    emailAddress: "prod@example.com",
+    roles: ["ReadOnlyAccess"]
+  }
+]
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -622,6 +703,12 @@ export interface Options {
   readonly applications?: ReadonlyArray<Application> | undefined
   /** Faults in force from the start (see {@link Service.setFaults}). */
   readonly faults?: ReadonlyArray<FaultRule> | undefined
+  /** The accounts and roles the portal assigns to the user (see {@link Service.setAccounts}). Default {@link defaultAccounts}. */
+  readonly accounts?: ReadonlyArray<Account> | undefined
+  /** How long GetRoleCredentials' credentials live (`expiration` = now + this). Default 1 hour. */
+  readonly roleCredentialsExpiresIn?: Duration.DurationInput | undefined
+  /** The page size of ListAccounts and ListAccountRoles when `max_result` is absent: 1 to 100, default 20. */
+  readonly pageSize?: number | undefined
 }
 
 /**
@@ -673,6 +760,12 @@ export interface Service {
   readonly requests: Effect.Effect<ReadonlyArray<RequestRecord>>
   /** How many requests of each kind were received. */
   readonly counts: Effect.Effect<RequestCounts>
+  /** The accounts the portal assigns now. */
+  readonly accounts: Effect.Effect<ReadonlyArray<Account>>
+  /** Replaces the portal's accounts; page tokens already handed out continue at the same offset. */
+  readonly setAccounts: (accounts: ReadonlyArray<Account>) => Effect.Effect<void>
+  /** The role credentials the portal issued, oldest first. */
+  readonly roleCredentials: Effect.Effect<ReadonlyArray<RoleCredentialsView>>
   /** Replaces the fault rules (their counts start afresh). */
   readonly setFaults: (faults: ReadonlyArray<FaultRule>) => Effect.Effect<void>
   /** Removes every fault rule. */
@@ -718,10 +811,12 @@ const secondsOf = (input: Duration.DurationInput | undefined, fallback: number, 
   input === undefined ? fallback : Math.max(0, round(Duration.toMillis(Duration.decode(input)) / 1000))
 
 const zeroCounts: RequestCounts = {
-  ...(Object.fromEntries(Operations.ssoOidcOperations.map((operation) => [operation.name, 0])) as Record<
-    OperationName,
-    number
-  >),
+  ...(Object.fromEntries(
+    [...Operations.ssoOidcOperations, ...Object.values(Operations.portalOperations)].map((operation) => [
+      operation.name,
+      0
+    ])
+  ) as Record<OperationName | PortalOperationName, number>),
   VerificationPage: 0,
   AuthorizationPage: 0,
   Unknown: 0
@@ -747,9 +842,13 @@ const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string):
   return aliases.some((host) => origin === `${own.protocol}//${host}${own.port === "" ? "" : `:${own.port}`}`)
 }
 
+const isPortalOperation = (name: string): name is PortalOperationName =>
+  Object.hasOwn(Operations.portalOperations, name)
+
 const kindOf = (request: HandlerRequest): RequestKind => {
   const operation = Operations.findOperation(request)
   if (operation !== undefined && operation.service === Operations.ssoOidc) return operation.name as OperationName
+  if (operation !== undefined && operation.service === Operations.ssoPortal) return operation.name
   switch (request.path) {
     case "/device":
       return "VerificationPage"
@@ -794,6 +893,14 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const faults = yield* Ref.make(Faults.arm(options.faults ?? []))
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
     const counts = yield* Ref.make<RequestCounts>(zeroCounts)
+    const accounts = yield* Ref.make<ReadonlyArray<Account>>(options.accounts ?? defaultAccounts)
+    const portalSettings: Portal.PortalSettings = {
+      roleCredentialsExpiresInMillis: options.roleCredentialsExpiresIn === undefined
+        ? 60 * 60 * 1000
+        : Math.max(0, Math.floor(Duration.toMillis(Duration.decode(options.roleCredentialsExpiresIn)))),
+      pageSize: Math.min(100, Math.max(1, Math.floor(options.pageSize ?? 20))),
+      pageTokenKey: globalThis.crypto.getRandomValues(new Uint8Array(32))
+    }
 
     const now = Clock.currentTimeMillis
 
@@ -855,7 +962,22 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         }
       })
 
-    const api = (kind: OperationName, request: HandlerRequest, requestId: string) =>
+    const portal = (kind: PortalOperationName, request: HandlerRequest, requestId: string) =>
+      Effect.gen(function*() {
+        const fresh = yield* Random_.roleCredentials
+        const at = yield* now
+        const assigned = yield* Ref.get(accounts)
+        const outcome = yield* Ref.modify(
+          state,
+          (s) => Portal.handle(s, kind, request, at, assigned, fresh, portalSettings)
+        )
+        if (outcome._tag === "Err") return Wire.portalErrorReply(outcome.name, outcome.message, requestId)
+        return outcome.body === undefined
+          ? { status: 200, headers: Wire.jsonHeaders(requestId), bodyText: "" }
+          : Wire.jsonReply(outcome.body, requestId)
+      })
+
+    const api = (kind: OperationName | PortalOperationName, request: HandlerRequest, requestId: string) =>
       Effect.gen(function*() {
         const armed = yield* Ref.get(faults)
         const draws: Array<number> = []
@@ -867,12 +989,18 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
           // The draws were made for `armed`; if the rules changed meanwhile, draw-less rules still decide.
           Faults.select(current, kind, current === armed ? draws : []))
         for (const delay of selection.delays) yield* Effect.sleep(delay)
+        const service = isPortalOperation(kind) ? Operations.ssoPortal : Operations.ssoOidc
         if (selection.reply !== undefined) {
-          return { reply: Faults.faultReply(selection.reply, requestId), fired: selection.fired }
+          return { reply: Faults.faultReply(selection.reply, requestId, service), fired: selection.fired }
         }
-        const auth: Operations.Auth = Operations.operations[kind].auth
-        const refused = auth.type === "sigv4" ? yield* authenticateSigV4(request, requestId, auth) : undefined
-        const reply = refused ?? Wire.outcomeReply(yield* operation(kind, request.bodyText), requestId)
+        let reply: HandlerResponse
+        if (isPortalOperation(kind)) {
+          reply = yield* portal(kind, request, requestId)
+        } else {
+          const auth: Operations.Auth = Operations.operations[kind].auth
+          const refused = auth.type === "sigv4" ? yield* authenticateSigV4(request, requestId, auth) : undefined
+          reply = refused ?? Wire.outcomeReply(yield* operation(kind, request.bodyText), requestId)
+        }
         return {
           reply: selection.contentType === undefined
             ? reply
@@ -1166,6 +1294,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         clientSecretExpiresAt: client.clientSecretExpiresAt
       })))
 
+    const dateOf = (millis: number | undefined) => millis === undefined ? undefined : new Date(millis)
+
     const tokens = Effect.map(Ref.get(state), (s) =>
       s.tokens.map((token): TokenView => ({
         accessToken: Redacted.make(token.accessToken),
@@ -1176,7 +1306,19 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         grantType: token.grantType,
         scopes: token.scopes,
         issuedAt: new Date(token.issuedAt),
-        expiresAt: new Date(token.expiresAt)
+        expiresAt: new Date(token.expiresAt),
+        revokedAt: dateOf(s.revokedAccessTokens.get(token.accessToken))
+      })))
+
+    const roleCredentials = Effect.map(Ref.get(state), (s) =>
+      s.roleCredentials.map((record): RoleCredentialsView => ({
+        accountId: record.accountId,
+        roleName: record.roleName,
+        accessKeyId: record.accessKeyId,
+        secretAccessKey: Redacted.make(record.secretAccessKey),
+        sessionToken: Redacted.make(record.sessionToken),
+        issuedAt: new Date(record.issuedAt),
+        expiresAt: new Date(record.expiresAt)
       })))
 
     return Emulator.of({
@@ -1196,6 +1338,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
       tokens,
       requests: Ref.get(log),
       counts: Ref.get(counts),
+      accounts: Ref.get(accounts),
+      setAccounts: (next) => Ref.set(accounts, next),
+      roleCredentials,
       setFaults: (rules) => Ref.set(faults, Faults.arm(rules)),
       clearFaults: Ref.set(faults, [])
     })

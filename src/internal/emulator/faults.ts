@@ -4,7 +4,11 @@
 import * as Duration from "effect/Duration"
 import type { Fault, FaultRule, HandlerResponse } from "../../testing/Emulator.js"
 import type { OperationName } from "../../SsoOidcError.js"
-import { errorReply, jsonHeaders } from "./wire.js"
+import { type Service, ssoPortal, type SsoPortalOperationName } from "../operations.js"
+import { jsonHeaders, serviceErrorReply } from "./wire.js"
+
+/** An operation a fault rule may target: one of SSO OIDC's or of the portal's. */
+type Target = OperationName | SsoPortalOperationName
 
 /** A rule with how many more times it may fire. */
 export interface ArmedRule {
@@ -27,7 +31,7 @@ export interface Selection {
   readonly fired: ReadonlyArray<Fault["_tag"]>
 }
 
-const matches = (rule: FaultRule, operation: OperationName): boolean => {
+const matches = (rule: FaultRule, operation: Target): boolean => {
   const target = rule.operation
   if (target === undefined || target === "*") return true
   return typeof target === "string" ? target === operation : target.includes(operation)
@@ -41,7 +45,7 @@ const matches = (rule: FaultRule, operation: OperationName): boolean => {
  */
 export const select = (
   armed: ReadonlyArray<ArmedRule>,
-  operation: OperationName,
+  operation: Target,
   draws: ReadonlyArray<number>
 ): readonly [Selection, ReadonlyArray<ArmedRule>] => {
   const delays: Array<Duration.Duration> = []
@@ -90,8 +94,23 @@ export const wrongShapeBody = JSON.stringify({
   refreshToken: { nested: true }
 })
 
-/** The reply a replacing fault makes. `resetConnection` for `Reset`. */
-export const faultReply = (fault: NonNullable<Selection["reply"]>, requestId: string): HandlerResponse => {
+/** The same for the portal's outputs. */
+export const portalWrongShapeBody = JSON.stringify({
+  roleCredentials: "not an object",
+  accountList: 42,
+  roleList: { nested: true },
+  nextToken: 7
+})
+
+/**
+ * The reply a replacing fault makes, in the wire shape of the operation's
+ * service (the portal's errors are `{ message }`). `resetConnection` for `Reset`.
+ */
+export const faultReply = (
+  fault: NonNullable<Selection["reply"]>,
+  requestId: string,
+  service: Service
+): HandlerResponse => {
   switch (fault._tag) {
     case "Reset":
       return { status: 0, headers: {}, bodyText: "", resetConnection: true }
@@ -103,14 +122,15 @@ export const faultReply = (fault: NonNullable<Selection["reply"]>, requestId: st
           bodyText: JSON.stringify({ message: fault.description ?? `Injected fault: HTTP ${fault.status}` })
         }
       }
-      return errorReply(
+      return serviceErrorReply(
+        service,
         fault.errorName,
         fault.description ?? `Injected fault: ${fault.errorName}`,
         requestId,
         { status: fault.status, code: fault.error }
       )
     case "UnknownError":
-      return errorReply(fault.name, `Injected fault: ${fault.name}`, requestId, {
+      return serviceErrorReply(service, fault.name, `Injected fault: ${fault.name}`, requestId, {
         status: fault.status,
         code: "unknown_error"
       })
@@ -123,7 +143,11 @@ export const faultReply = (fault: NonNullable<Selection["reply"]>, requestId: st
         bodyText: "<html><body><h1>Injected fault</h1><p>This is not JSON.</p></body></html>"
       }
     case "WrongShape":
-      return { status: fault.status, headers: jsonHeaders(requestId), bodyText: wrongShapeBody }
+      return {
+        status: fault.status,
+        headers: jsonHeaders(requestId),
+        bodyText: service === ssoPortal ? portalWrongShapeBody : wrongShapeBody
+      }
     case "HugeBody":
       return { status: fault.status, headers: jsonHeaders(requestId), bodyText: "x".repeat(Math.max(0, fault.bytes)) }
     case "Redirect":

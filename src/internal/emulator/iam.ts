@@ -267,7 +267,8 @@ export const createTokenWithIam = (
         return [err("InvalidRequestException", `Unsupported requestedTokenType: ${requested}`), state]
       }
       const subject = state.tokens.find((token) => token.accessToken === subjectToken)
-      if (subject === undefined || now >= subject.expiresAt) {
+      // A token revoked by the portal's Logout is as dead as an expired one.
+      if (subject === undefined || now >= subject.expiresAt || state.revokedAccessTokens.has(subjectToken)) {
         return [err("InvalidGrantException", "Invalid subject token provided"), state]
       }
       const granted = downscope(application.scopes, scope)

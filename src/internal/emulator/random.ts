@@ -53,3 +53,22 @@ export const normalizeUserCode = (input: string): string => {
   const compact = input.toUpperCase().replace(/[\s-]/g, "")
   return compact.length === 8 ? `${compact.slice(0, 4)}-${compact.slice(4)}` : input.trim().toUpperCase()
 }
+
+/** The alphabet of AWS access key ids after their prefix (base32: A–Z, 2–7). */
+const keyIdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+/**
+ * Fresh temporary AWS credentials in the shapes STS issues: an `ASIA…` key
+ * id of 20 characters, a 40-character secret key and a long base64 session
+ * token.
+ */
+export const roleCredentials: Effect.Effect<{
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken: string
+}> = Effect.sync(() => ({
+  // 32 symbols divide 256: `byte % 32` has no bias.
+  accessKeyId: "ASIA" + Array.from(bytes(16), (byte) => keyIdAlphabet[byte % 32]!).join(""),
+  secretAccessKey: Encoding.encodeBase64(bytes(30)),
+  sessionToken: Encoding.encodeBase64(bytes(384))
+}))

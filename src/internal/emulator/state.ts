@@ -133,6 +133,19 @@ export interface AuthorizationRequestRecord {
   readonly refreshToken: string | undefined
 }
 
+/** Role credentials GetRoleCredentials issued (the SSO portal). */
+export interface RoleCredentialsRecord {
+  readonly accountId: string
+  readonly roleName: string
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken: string
+  /** Epoch milliseconds. */
+  readonly issuedAt: number
+  /** Epoch milliseconds (the wire's `expiration`). */
+  readonly expiresAt: number
+}
+
 export interface State {
   readonly clients: ReadonlyMap<string, ClientRecord>
   /** By device code. */
@@ -145,6 +158,10 @@ export interface State {
   readonly authorizationRequests: ReadonlyMap<string, AuthorizationRequestRecord>
   /** Authorization code → request id. */
   readonly codes: ReadonlyMap<string, string>
+  /** Access tokens revoked by the portal's Logout → when (epoch milliseconds). */
+  readonly revokedAccessTokens: ReadonlyMap<string, number>
+  /** Role credentials the portal issued, oldest first. */
+  readonly roleCredentials: ReadonlyArray<RoleCredentialsRecord>
 }
 
 export const empty: State = {
@@ -154,7 +171,9 @@ export const empty: State = {
   tokens: [],
   refreshTokens: PersistentMap.empty(),
   authorizationRequests: PersistentMap.empty(),
-  codes: PersistentMap.empty()
+  codes: PersistentMap.empty(),
+  revokedAccessTokens: PersistentMap.empty(),
+  roleCredentials: []
 }
 
 /** A new map with `key` set, in O(log n) (see {@link PersistentMap}). */

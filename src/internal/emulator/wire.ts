@@ -7,7 +7,7 @@
  */
 import type { HandlerResponse } from "../../testing/Emulator.js"
 import type { WireName } from "../../SsoOidcError.js"
-import { ssoOidc, ssoOidcErrors } from "../operations.js"
+import { type Service, ssoOidc, ssoOidcErrors, ssoPortal, ssoPortalErrors } from "../operations.js"
 
 /** What AWS appends to the error name in `x-amzn-ErrorType`. */
 export const coralSuffix = `:${ssoOidc.errorNamespace}`
@@ -90,6 +90,43 @@ export const authFailureReply = (
   headers: { ...jsonHeaders(requestId), "x-amzn-ErrorType": name + suffix },
   bodyText: JSON.stringify({ message })
 })
+
+/**
+ * An SSO portal error as the portal sends it: the status of `ssoPortalErrors`
+ * (or `status`), `x-amzn-ErrorType` with the portal's (empty) namespace and a
+ * body of exactly `{ "message": … }`. A name outside the table (fault
+ * injection) is accepted as is.
+ */
+export const portalErrorReply = (
+  name: string,
+  message: string,
+  requestId: string,
+  status?: number | undefined
+): HandlerResponse => {
+  const known = Object.hasOwn(ssoPortalErrors, name)
+    ? ssoPortalErrors[name as keyof typeof ssoPortalErrors]
+    : undefined
+  return {
+    status: status ?? known?.status ?? 400,
+    headers: {
+      ...jsonHeaders(requestId),
+      "x-amzn-ErrorType": ssoPortal.errorNamespace === "" ? name : `${name}:${ssoPortal.errorNamespace}`
+    },
+    bodyText: JSON.stringify({ message })
+  }
+}
+
+/** An error reply in the wire shape of `service`. */
+export const serviceErrorReply = (
+  service: Service,
+  name: string,
+  description: string,
+  requestId: string,
+  options: { readonly status?: number | undefined; readonly code?: string | undefined } = {}
+): HandlerResponse =>
+  service === ssoPortal
+    ? portalErrorReply(name, description, requestId, options.status)
+    : errorReply(name, description, requestId, options)
 
 /** The reply of an operation's outcome. */
 export const outcomeReply = (outcome: Outcome, requestId: string): HandlerResponse =>
