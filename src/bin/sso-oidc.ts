@@ -1,5 +1,8 @@
 /**
- * Entry point of the `sso-oidc` binary.
+ * Entry point of the `sso-oidc` binary. Exit codes: 0 success, 1 failure,
+ * 2 usage error, 130 after SIGINT and 143 after SIGTERM (128 + the signal,
+ * as a shell reports a process the signal killed), so that
+ * `sso-oidc login && deploy` stops when the login is interrupted.
  *
  * @internal
  */
@@ -8,12 +11,23 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Effect, Layer } from "effect"
+import { Effect, Exit, Layer } from "effect"
 import { run } from "../cli/main.js"
+
+const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const
+let signal: keyof typeof signalCodes | undefined
+// Registered before runMain's own listeners, which interrupt the program: its
+// finalizers run (the PKCE listener closes, nothing is written) before the exit.
+// `once`: a second Ctrl-C kills the process at once.
+for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => void (signal ??= name))
 
 run(process.argv.slice(2)).pipe(
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
-  // The error is already reported on one line: exit non-zero without a stack dump.
-  Effect.catchAll(() => Effect.sync(() => { process.exitCode = 1 })),
-  NodeRuntime.runMain({ disableErrorReporting: true })
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) => {
+      const done = exit as Exit.Exit<number, unknown>
+      onExit(signal !== undefined ? signalCodes[signal] : Exit.isSuccess(done) ? done.value : 1)
+    }
+  })
 )

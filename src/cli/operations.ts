@@ -10,12 +10,11 @@ import { Effect, Option, Redacted } from "effect"
 import * as AwsCredentials from "../AwsCredentials.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcSchema from "../SsoOidcSchema.js"
-import { clientLayer, encodeReply, globalOptions, printReply, splitList } from "./shared.js"
+import { clientLayer, encodeReply, globalOptions, listOption, printReply } from "./shared.js"
 
 const text = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description))
 const optionalText = (name: string, description: string) => text(name, description).pipe(Options.optional)
-const list = (name: string, description: string) =>
-  text(name, description).pipe(Options.repeated, Options.map(splitList))
+const list = listOption
 
 /** Adds `key` to an input only when the flag was given. */
 const when = <K extends string, A>(key: K, value: Option.Option<A>): { readonly [P in K]?: A } =>
