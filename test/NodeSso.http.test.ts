@@ -4,7 +4,7 @@
  * server with a self-signed certificate made by `openssl`.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Layer } from "effect"
+import { ConfigProvider, Effect, Exit, Layer, type Scope } from "effect"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { NodeSso } from "effect-sso-oidc/node"
@@ -23,8 +23,11 @@ const register = (endpoint: string, options: NodeSso.HttpClientOptions = {}) =>
     )
   )
 
-const withEmulator = <A, E>(f: (url: string) => Effect.Effect<A, E>) =>
-  Effect.flatMap(Emulator.Emulator, (emulator) => f(emulator.url)).pipe(Effect.provide(NodeEmulator.layer({ port: 0 })))
+/** `f` with the emulator on a real port and a scope for the test's own servers. */
+const withEmulator = <A, E>(f: (url: string) => Effect.Effect<A, E, Scope.Scope>) =>
+  Effect.flatMap(Emulator.Emulator, (emulator) => Effect.scoped(f(emulator.url))).pipe(
+    Effect.provide(NodeEmulator.layer({ port: 0 }))
+  )
 
 describe("NodeSso.layerHttpClient", () => {
   it.live("sends http requests through HTTP_PROXY, in absolute form", () =>
@@ -35,7 +38,7 @@ describe("NodeSso.layerHttpClient", () => {
         expect(reply.clientId).toBeTypeOf("string")
         expect(through.forwarded).toEqual([`POST ${url}/client/register`])
       })
-    ).pipe(Effect.scoped))
+    ))
 
   it.live("reaches the hosts of NO_PROXY directly", () =>
     withEmulator((url) =>
@@ -44,7 +47,7 @@ describe("NodeSso.layerHttpClient", () => {
         yield* register(url).pipe(env({ HTTP_PROXY: through.url, NO_PROXY: "127.0.0.1" }))
         expect(through.forwarded).toEqual([])
       })
-    ).pipe(Effect.scoped))
+    ))
 
   it.live("reads the lower-case proxy variables first, as curl and undici do", () =>
     withEmulator((url) =>
@@ -55,7 +58,7 @@ describe("NodeSso.layerHttpClient", () => {
         expect(lower.forwarded).toHaveLength(1)
         expect(upper.forwarded).toEqual([])
       })
-    ).pipe(Effect.scoped))
+    ))
 
   it.live("trusts the certificates of AWS_CA_BUNDLE, and only those", () =>
     withEmulator((url) =>
@@ -68,7 +71,7 @@ describe("NodeSso.layerHttpClient", () => {
         const trusted = yield* register(front).pipe(env({ AWS_CA_BUNDLE: certificate.certFile }))
         expect(trusted.clientId).toBeTypeOf("string")
       })
-    ).pipe(Effect.scoped))
+    ))
 
   it.live("tunnels https through HTTPS_PROXY with CONNECT and checks the service's certificate against the bundle", () =>
     withEmulator((url) =>
@@ -80,7 +83,7 @@ describe("NodeSso.layerHttpClient", () => {
         expect(reply.clientId).toBeTypeOf("string")
         expect(through.forwarded).toEqual([`CONNECT ${new URL(front).host}`])
       })
-    ).pipe(Effect.scoped))
+    ))
 
   it.live("fails with CaBundleError naming the file when the bundle is missing or holds no certificate", () =>
     Effect.gen(function*() {
