@@ -43,7 +43,13 @@ export const watched = (
           return notice(origin)
         }))
       )
-      return Effect.acquireUseRelease(Effect.forkDaemon(tell), () => response, (fiber) => Fiber.interrupt(fiber))
+      // Interruptible: a fiber forked in acquireUseRelease's (uninterruptible) acquire would
+      // otherwise be too, and the release would wait the whole delay out.
+      return Effect.acquireUseRelease(
+        Effect.forkDaemon(Effect.interruptible(tell)),
+        () => response,
+        (fiber) => Fiber.interrupt(fiber)
+      )
     }))
 }
 

@@ -175,7 +175,11 @@ export const layerHttpClient = (options: HttpClientOptions = {}): Layer.Layer<Ht
     const httpsProxy = options.httpsProxy ?? (yield* variable("https_proxy", "HTTPS_PROXY"))
     const noProxy = options.noProxy ?? (yield* variable("no_proxy", "NO_PROXY"))
     const [Undici, NodeHttpClient] = yield* Effect.promise(() =>
-      Promise.all([import("undici"), import("@effect/platform-node/NodeHttpClient")])
+      Promise.all([
+        // Node gives CommonJS exports by name; a bundle (esbuild's chunks) may give only `default`.
+        import("undici").then((m) => ("EnvHttpProxyAgent" in m ? m : (m as unknown as { default: typeof m }).default)),
+        import("@effect/platform-node/NodeHttpClient")
+      ])
     )
     const tls = ca === undefined ? {} : { ca }
     const dispatcher = yield* Effect.acquireRelease(
