@@ -627,6 +627,15 @@ describe("sso-oidc: failures are one line a person understands", () => {
       })
     ))
 
+  it.live("a missing region says where to give one", () =>
+    Effect.gen(function*() {
+      const run = yield* cli(["register-client", "--client-name", "t", "--client-type", "public"])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe(
+        "sso-oidc: EndpointError: Invalid Configuration: Missing Region (give --region, or set AWS_REGION)\n"
+      )
+    }))
+
   it.live("a refused connection names the URL it was calling", () =>
     Effect.gen(function*() {
       const port = yield* freePort

@@ -6,6 +6,7 @@
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { ConfigError, Duration, Effect, Layer, Option, Schema } from "effect"
+import * as Endpoint from "../Endpoint.js"
 import { CaBundleError } from "../node/NodeSso.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcError from "../SsoOidcError.js"
@@ -108,6 +109,12 @@ const describeRaw = (error: unknown): string => {
     if (error._tag !== "TransportError") return line
     const request = lastRequest()
     return `${line}${request === undefined ? "" : ` (${request})`}${tlsHint(error.description)}`
+  }
+  if (error instanceof Endpoint.EndpointError) {
+    const hint = /region/i.test(error.message)
+      ? "give --region, or set AWS_REGION"
+      : "check --endpoint-url, AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL"
+    return `${error._tag}: ${error.message} (${hint})`
   }
   if (error instanceof CaBundleError) return `${error._tag}: ${error.message} (named by AWS_CA_BUNDLE or ca_bundle)`
   if (ConfigError.isConfigError(error)) return `Invalid configuration: ${String(error)}`
