@@ -67,6 +67,14 @@ export interface SsoSession {
    * refresh token).
    */
   readonly registrationScopes: ReadonlyArray<string> | undefined
+  /**
+   * `sso_use_device_code = true` in the `[sso-session NAME]` section (the
+   * name of aws-cli PR #10635): sign in with the device code rather than the
+   * browser. Present only when true; read only from sso-session sections.
+   *
+   * @since 0.2.0
+   */
+  readonly useDeviceCode?: true | undefined
 }
 
 /**
@@ -282,11 +290,14 @@ export const ssoSessionOf = (
   const region = stringValue(record, "sso_region")
   if (region === undefined) return Either.left(new MissingConfigKey({ path: file.path, section, key: "sso_region" }))
   const scopes = record["sso_registration_scopes"]
+  // Only `true` in any case turns it on, as the AWS CLI reads its boolean settings.
+  const useDeviceCode = stringValue(record, "sso_use_device_code")?.trim().toLowerCase() === "true"
   return Either.right({
     sessionName: name,
     startUrl,
     region,
-    registrationScopes: typeof scopes === "string" ? parseScopes(scopes) : undefined
+    registrationScopes: typeof scopes === "string" ? parseScopes(scopes) : undefined,
+    ...(useDeviceCode ? { useDeviceCode: true as const } : {})
   })
 }
 

@@ -1,5 +1,8 @@
 /**
- * Entry point of the `sso-oidc` binary.
+ * Entry point of the `sso-oidc` binary. Exit codes: 0 success, 1 failure,
+ * 2 usage error, 130 after SIGINT and 143 after SIGTERM (128 + the signal,
+ * as a shell reports a process the signal killed), so that
+ * `sso-oidc login && deploy` stops when the login is interrupted.
  *
  * @internal
  */
@@ -8,20 +11,33 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Effect, Layer, Logger } from "effect"
+import { Effect, Exit, Layer, Logger } from "effect"
 import { run } from "../cli/main.js"
 
 // The library's log lines (e.g. a cache file others can read) go to stderr, never into the JSON on stdout.
 const stderrLogger = Logger.make(({ logLevel, message }) => {
   const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
   const level = logLevel._tag === "Warning" ? "warning" : logLevel.label.toLowerCase()
-  process.stderr.write(`sso-oidc: ${level}: ${parts.map(String).join(" ")}\n`)
+  process.stderr.write(`sso-oidc: ${level}: ${parts.map(String).join(" ")}
+`)
 })
+
+const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const
+let signal: keyof typeof signalCodes | undefined
+// Registered before runMain's own listeners, which interrupt the program: its
+// finalizers run (the PKCE listener closes, nothing is written) before the exit.
+// `once`: a second Ctrl-C kills the process at once.
+for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => void (signal ??= name))
 
 run(process.argv.slice(2)).pipe(
   Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
   Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
-  // The error is already reported on one line: exit non-zero without a stack dump.
-  Effect.catchAll(() => Effect.sync(() => { process.exitCode = 1 })),
-  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    disablePrettyLogger: true,
+    teardown: (exit, onExit) => {
+      const done = exit as Exit.Exit<number, unknown>
+      onExit(signal !== undefined ? signalCodes[signal] : Exit.isSuccess(done) ? done.value : 1)
+    }
+  })
 )

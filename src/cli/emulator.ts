@@ -7,18 +7,29 @@
 import { Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
 import { Console, Duration, Effect, Layer, Option, Redacted } from "effect"
-import * as NodeEmulator from "../node/NodeEmulator.js"
+import type * as NodeEmulator from "../node/NodeEmulator.js"
 import * as Emulator from "../testing/Emulator.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import { displayMode, runLogin } from "./login.js"
-import { displayOutput } from "./shared.js"
+import { CliError, displayOutput, usageError } from "./shared.js"
 
 const seconds = (name: string, description: string) =>
-  Options.integer(name).pipe(Options.withDescription(description), Options.optional)
+  Options.integer(name).pipe(
+    Options.withDescription(description),
+    Options.mapEffect((value) =>
+      value >= 0 ? Effect.succeed(value) : Effect.fail(usageError(`--${name} must be 0 or more seconds`))
+    ),
+    Options.optional
+  )
 
 const emulatorOptions = {
   port: Options.integer("port").pipe(
     Options.withDescription("TCP port on 127.0.0.1 (default: an ephemeral port)"),
+    Options.mapEffect((port) =>
+      port >= 0 && port <= 65535
+        ? Effect.succeed(port)
+        : Effect.fail(usageError(`--port ${port} is not a TCP port: give 1 to 65535, or 0 for any free port`))
+    ),
     Options.withDefault(0)
   ),
   autoApproveAfter: seconds("auto-approve-after", "Approve every device code this many seconds after it is issued"),
@@ -28,6 +39,27 @@ const emulatorOptions = {
     Options.optional
   )
 }
+
+/** The port could not be listened on: say which, why, and what to do. */
+const listenError = (port: number, cause: unknown) => {
+  const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined
+  const why = code === "EADDRINUSE"
+    ? "the port is in use (stop what holds it, or pick another --port; 0 picks a free one)"
+    : code === "EACCES"
+    ? "permission denied (ports below 1024 need privileges: pick another --port)"
+    : cause instanceof Error
+    ? cause.message
+    : String(cause)
+  return new CliError({ message: `cannot listen on 127.0.0.1:${port}: ${why}` })
+}
+
+/**
+ * NodeEmulator.layer, imported when a command needs it: the HTTP server
+ * modules pull in undici, which the other commands need not load (a chunk
+ * of its own in the bundle).
+ */
+const emulatorLayer = (options: NodeEmulator.LayerOptions) =>
+  Layer.unwrapEffect(Effect.promise(() => import("../node/NodeEmulator.js")).pipe(Effect.map((m) => m.layer(options))))
 
 const toLayerOptions = (flags: {
   readonly port: number
@@ -56,7 +88,10 @@ export const emulatorCommand = Command.make("emulator", emulatorOptions, (flags)
         `--client-id ${emulator.applications[0]?.applicationArn ?? "(no application)"}`
     )
     return yield* Effect.never
-  }).pipe(Effect.provide(NodeEmulator.layer(toLayerOptions(flags))))).pipe(
+  }).pipe(
+    Effect.provide(emulatorLayer(toLayerOptions(flags))),
+    Effect.catchTag("ServeError", (error) => Effect.fail(listenError(flags.port, error.cause)))
+  )).pipe(
     Command.withDescription("Run a local SSO OIDC emulator on 127.0.0.1 in the foreground")
   )
 
@@ -87,7 +122,7 @@ export const demoCommand = Command.make("demo", demoOptions, (flags) =>
       )
     )
   }).pipe(
-    Effect.provide(NodeEmulator.layer({ port: 0, autoApproveAfter: Duration.seconds(flags.approveAfter) }))
+    Effect.provide(emulatorLayer({ port: 0, autoApproveAfter: Duration.seconds(flags.approveAfter) }))
   )).pipe(
     Command.withDescription("Sign in against a local emulator that approves by itself: the whole flow, no AWS account")
   )

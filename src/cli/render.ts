@@ -1,13 +1,15 @@
 /**
  * How `sso-oidc login` shows a device login: a live display on a terminal
  * (code, URL, countdown), plain lines when not a terminal, JSON lines with
- * `--output json`. Never the token itself.
+ * `--output json`. Never the token itself. What the service sent (client
+ * id, user code, URLs) is escaped before it reaches the terminal.
  *
  * @internal
  */
 import { Clock, Duration, Effect, Fiber, Ref, Schedule } from "effect"
 import type { AuthorizationCodeLoginEvent } from "../AuthorizationCodeLogin.js"
 import type { DeviceLoginEvent } from "../DeviceLogin.js"
+import { printable, safeJson } from "./printable.js"
 
 export type DisplayMode = "live" | "plain" | "json"
 
@@ -60,17 +62,21 @@ export const jsonLine = (event: DeviceLoginEvent): Record<string, unknown> => {
   }
 }
 
+/** The URL to show and open: the one with the code filled in, when the service sent it. */
+export const verificationUrl = (event: Extract<DeviceLoginEvent, { _tag: "AwaitingUser" }>): string =>
+  event.verificationUriComplete ?? event.verificationUri
+
 /** One human line per event. */
 export const plainLine = (event: DeviceLoginEvent): string => {
   switch (event._tag) {
     case "Registered":
       return event.reused
-        ? `Reusing client registration ${event.registration.clientId}`
-        : `Registered client ${event.registration.clientId}`
+        ? `Reusing client registration ${printable(event.registration.clientId)}`
+        : `Registered client ${printable(event.registration.clientId)}`
     case "AwaitingUser":
       return [
-        `To sign in, open ${event.verificationUriComplete ?? event.verificationUri}`,
-        `and confirm the code ${event.userCode} (it expires at ${clockTime(event.expiresAt)}).`
+        `To sign in, open ${printable(verificationUrl(event))}`,
+        `and confirm the code ${printable(event.userCode)} (it expires at ${clockTime(event.expiresAt)}).`
       ].join("\n")
     case "Pending":
       return event.reason === "transient_error"
@@ -91,7 +97,7 @@ export const makeDisplay = (mode: DisplayMode, write: (text: string) => Effect.E
   Effect.gen(function*() {
     if (mode === "json") {
       return {
-        onEvent: (event) => write(JSON.stringify(jsonLine(event)) + "\n"),
+        onEvent: (event) => write(safeJson(jsonLine(event)) + "\n"),
         close: Effect.void
       } satisfies Display
     }
@@ -114,8 +120,8 @@ export const makeDisplay = (mode: DisplayMode, write: (text: string) => Effect.E
           case "AwaitingUser":
             yield* clearLine
             yield* write(
-              `\nTo sign in, open:\n\n    ${event.verificationUriComplete ?? event.verificationUri}\n\n` +
-                `and confirm the code:\n\n    ${event.userCode}\n\n`
+              `\nTo sign in, open:\n\n    ${printable(verificationUrl(event))}\n\n` +
+                `and confirm the code:\n\n    ${printable(event.userCode)}\n\n`
             )
             yield* Ref.set(status, { text: "Waiting for approval", deadline: event.expiresAt.getTime() })
             break
@@ -146,13 +152,13 @@ export const browserEvent = (event: AuthorizationCodeLoginEvent): { json: Record
       return {
         json: { event: "Registered", clientId: event.registration.clientId, reused: event.reused },
         line: event.reused
-          ? `Reusing client registration ${event.registration.clientId}`
-          : `Registered client ${event.registration.clientId}`
+          ? `Reusing client registration ${printable(event.registration.clientId)}`
+          : `Registered client ${printable(event.registration.clientId)}`
       }
     case "AwaitingBrowser":
       return {
         json: { event: "AwaitingBrowser", authorizeUrl: event.authorizeUrl },
-        line: `To sign in, open this URL in a browser on this machine:\n\n    ${event.authorizeUrl}\n`
+        line: `To sign in, open this URL in a browser on this machine:\n\n    ${printable(event.authorizeUrl)}\n`
       }
     case "CodeReceived":
       return { json: { event: "CodeReceived" }, line: "Authorization received; getting the token." }

@@ -4,14 +4,17 @@
  *
  * @internal
  */
-import { Options } from "@effect/cli"
-import { FetchHttpClient } from "@effect/platform"
-import { Console, Effect, Layer, Option, Schema } from "effect"
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { ConfigError, Duration, Effect, Layer, Option, Schema } from "effect"
+import * as Endpoint from "../Endpoint.js"
 import * as Operations from "../internal/operations.js"
+import { CaBundleError } from "../node/NodeSso.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcError from "../SsoOidcError.js"
+import { httpClientLayer, lastRequest } from "./http.js"
+import { printable, safeJson } from "./printable.js"
 
-/** `--region`, `--endpoint-url` and `--output`, as the AWS CLI spells them. */
+/** `--region`, `--endpoint-url` and `--output`, as the AWS CLI spells them, and the connection options. */
 export const globalOptions = {
   region: Options.text("region").pipe(
     Options.withDescription("The region of the IAM Identity Center instance (default: AWS_REGION / AWS_DEFAULT_REGION)"),
@@ -24,47 +27,106 @@ export const globalOptions = {
   output: Options.choice("output", ["json", "text"]).pipe(
     Options.withDescription("Output format"),
     Options.withDefault("json" as const)
+  ),
+  allowInsecureEndpoint: Options.boolean("allow-insecure-endpoint").pipe(
+    Options.withDescription("Allow an http:// --endpoint-url that is not on this machine (tokens then cross the network in clear)")
+  ),
+  cliReadTimeout: Options.integer("cli-read-timeout").pipe(
+    Options.withDescription("Seconds one request may take before it is retried or fails (default 30; 0: no limit)"),
+    Options.mapEffect((seconds) =>
+      seconds >= 0 ? Effect.succeed(seconds) : Effect.fail(usageError("--cli-read-timeout must be 0 or more seconds"))
+    ),
+    Options.optional
   )
 }
 
 export type OutputFormat = "json" | "text"
 
+/** A usage error raised after parsing (conflicting flags, a bad value): reported like @effect/cli's own, exit 2. */
+export const usageError = (message: string): ValidationError.ValidationError =>
+  ValidationError.invalidValue(HelpDoc.p(message))
+
+/** A failure of the CLI's own, whose message is the whole line (an unusable config value, a busy port). */
+export class CliError extends Schema.TaggedError<CliError>()("CliError", { message: Schema.String }) {}
+
+/** The client options the connection flags set: the http:// endpoint opt-in and the per-attempt timeout. */
+export const connectionOptions = (flags: {
+  readonly allowInsecureEndpoint: boolean
+  readonly cliReadTimeout: Option.Option<number>
+}): Pick<SsoOidcClient.Options, "timeout" | "allowInsecureEndpoint"> => ({
+  ...(flags.allowInsecureEndpoint ? { allowInsecureEndpoint: true } : {}),
+  ...Option.match(flags.cliReadTimeout, {
+    onNone: () => ({}),
+    onSome: (seconds) => ({ timeout: seconds === 0 ? Duration.infinity : Duration.seconds(seconds) })
+  })
+})
+
 /** The client, configured from the flags first and the environment second. */
-export const clientLayer = (flags: { readonly region: Option.Option<string>; readonly endpointUrl: Option.Option<string> }) =>
+export const clientLayer = (flags: {
+  readonly region: Option.Option<string>
+  readonly endpointUrl: Option.Option<string>
+  readonly allowInsecureEndpoint: boolean
+  readonly cliReadTimeout: Option.Option<number>
+}) =>
   SsoOidcClient.layerConfig({
     region: Option.getOrUndefined(flags.region),
-    endpoint: Option.getOrUndefined(flags.endpointUrl)
-  }).pipe(Layer.provide(FetchHttpClient.layer))
+    endpoint: Option.getOrUndefined(flags.endpointUrl),
+    ...connectionOptions(flags)
+  }).pipe(Layer.provide(httpClientLayer()))
 
 /**
  * Prints an operation's reply as the AWS CLI does: JSON with camelCase keys
  * indented by 4, or text: the values of the sorted keys, tab-separated.
+ * Control characters from the service are escaped either way.
  */
 export const printReply = (reply: Record<string, unknown>, output: OutputFormat) =>
-  Console.log(output === "json" ? JSON.stringify(reply, null, 4) : textLine(reply))
+  Effect.sync(() => void process.stdout.write((output === "json" ? safeJson(reply, 4) : textLine(reply)) + "\n"))
 
 const textLine = (reply: Record<string, unknown>): string =>
   Object.keys(reply)
     .sort()
     .map((key) => {
       const value = reply[key]
-      if (Array.isArray(value)) return value.join("\t")
-      if (typeof value === "object" && value !== null) return Object.values(value).join("\t")
-      return String(value)
+      if (Array.isArray(value)) return value.map((item) => printable(String(item))).join("\t")
+      if (typeof value === "object" && value !== null) return Object.values(value).map((item) => printable(String(item))).join("\t")
+      return printable(String(value))
     })
     .join("\t")
 
-/** One line naming the typed error, for stderr. */
-export const describeFailure = (error: unknown): string => {
-  if (SsoOidcError.isSsoOidcError(error)) return `${error._tag}: ${error.message}`
+/** What to check when a TLS handshake fails: the usual cause is a proxy that inspects TLS. */
+const tlsHint = (description: string) =>
+  /certificate|self[- ]signed|CERT_|UNABLE_TO_VERIFY/i.test(description)
+    ? "; if a proxy inspects TLS, set AWS_CA_BUNDLE (or ca_bundle in the profile) to its CA's PEM file"
+    : ""
+
+const describeRaw = (error: unknown): string => {
+  if (error instanceof CliError) return error.message
+  if (SsoOidcError.isSsoOidcError(error)) {
+    const line = `${error._tag}: ${error.message}`
+    if (error._tag !== "TransportError") return line
+    const request = lastRequest()
+    return `${line}${request === undefined ? "" : ` (${request})`}${tlsHint(error.description)}`
+  }
+  if (error instanceof Endpoint.EndpointError) {
+    const hint = /region/i.test(error.message)
+      ? "give --region, or set AWS_REGION"
+      : "check --endpoint-url, AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL"
+    return `${error._tag}: ${error.message} (${hint})`
+  }
+  if (error instanceof CaBundleError) return `${error._tag}: ${error.message} (named by AWS_CA_BUNDLE or ca_bundle)`
+  if (ConfigError.isConfigError(error)) return `Invalid configuration: ${String(error)}`
   if (typeof error === "object" && error !== null && "_tag" in error) {
     const tagged = error as { readonly _tag: string; readonly message?: unknown }
     return typeof tagged.message === "string" && tagged.message !== ""
       ? `${tagged._tag}: ${tagged.message}`
       : tagged._tag
   }
+  if (error instanceof Error) return error.message
   return String(error)
 }
+
+/** One line naming the typed error, for stderr; what the service said is escaped, so it cannot drive the terminal. */
+export const describeFailure = (error: unknown): string => printable(describeRaw(error))
 
 /** Splits `--scopes a b c` and `--scopes a,b` style values into a flat list. */
 export const splitList = (values: ReadonlyArray<string>): Array<string> =>
@@ -106,6 +168,15 @@ export const expandListFlags = (argv: ReadonlyArray<string>): Array<string> => {
   }
   return out
 }
+
+/** A list flag, AWS CLI style; optional, as its usage shows (`[--scopes text...]`). */
+export const listOption = (name: string, description: string) =>
+  Options.text(name).pipe(
+    Options.withDescription(description),
+    Options.repeated,
+    Options.withDefault([] as Array<string>),
+    Options.map(splitList)
+  )
 
 /** Turns a Redacted-bearing reply back into the plain object the AWS CLI would print. */
 export const encodeReply = <A, I>(operation: SsoOidcError.OperationName, schema: Schema.Schema<A, I>, reply: A) =>
