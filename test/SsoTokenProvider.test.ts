@@ -627,11 +627,13 @@ describe("docs/token-cache.md", () => {
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const home = yield* fs.makeTempDirectoryScoped()
-      yield* fs.makeDirectory(join(home, ".aws", "sso", "cache"), { recursive: true })
+      yield* fs.makeDirectory(join(home, ".aws", "sso", "cache"), { recursive: true, mode: 0o700 })
       yield* fs.writeFileString(join(home, ".aws", "config"), configText.replace("corp", "my-sso"))
+      // 0600, as the AWS CLI writes it: a looser mode would (rightly) log a warning.
       yield* fs.writeFileString(
         join(home, ".aws", "sso", "cache", `${TokenCache.tokenKey("my-sso")}.json`),
-        cachedFile(Date.now() + 60 * MINUTE)
+        cachedFile(Date.now() + 60 * MINUTE),
+        { mode: 0o600 }
       )
       const env = ConfigProvider.fromMap(new Map([["HOME", home]]))
       const header = yield* Example.authorization.pipe(
