@@ -79,3 +79,8 @@ export * as SsoPortalError from "./SsoPortalError.js"
  * @since 0.2.0
  */
 export * as SsoPortalSchema from "./SsoPortalSchema.js"
+
+/**
+ * @since 0.2.0
+ */
+export * as SsoCredentials from "./SsoCredentials.js"

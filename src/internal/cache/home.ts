@@ -66,3 +66,7 @@ export const profileName: Effect.Effect<string> = Effect.map(
   variable("AWS_PROFILE"),
   Option.getOrElse(() => "default")
 )
+
+/** The AWS CLI's credential cache, `~/.aws/cli/cache` (role credentials of SSO profiles). @internal */
+export const cliCacheDirectory = (path: Path.Path): Effect.Effect<string> =>
+  Effect.map(homeDirectory, (home) => path.join(home, ".aws", "cli", "cache"))
