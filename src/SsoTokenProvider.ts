@@ -41,6 +41,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
@@ -724,3 +725,25 @@ export const loginToCache = (
   options?: LoginOptions
 ): Effect.Effect<AccessToken, LoginError, SsoTokenProvider> =>
   Effect.flatMap(SsoTokenProvider, (provider) => provider.login(session, options))
+
+/**
+ * A session's token as an AWS SDK v3 token provider (the
+ * `TokenIdentityProvider` shape, `() => Promise<{ token, expiration }>`), for
+ * SDK clients that take a bearer token (`token: …`). Each call returns a valid
+ * token, refreshed when it is about to expire; a failure rejects with the
+ * typed error (its message names no secret).
+ *
+ * @since 0.2.0
+ * @category conversions
+ */
+export const toSdkTokenProvider = <E>(
+  runtime: ManagedRuntime.ManagedRuntime<SsoTokenProvider, E>,
+  session: SessionInput
+): () => Promise<{ token: string; expiration: Date }> =>
+() =>
+  runtime.runPromise(
+    Effect.map(token(session), (accessToken) => ({
+      token: Redacted.value(accessToken.accessToken),
+      expiration: accessToken.expiresAt
+    }))
+  )

@@ -7,7 +7,7 @@
 import { Error as PlatformError, FileSystem, HttpClient } from "@effect/platform"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, Logger, Redacted, TestClock } from "effect"
+import { Duration, Effect, Fiber, Layer, Logger, ManagedRuntime, Redacted, TestClock } from "effect"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -224,5 +224,31 @@ describe("SsoCredentials", () => {
       const error = yield* Effect.flip(credentialsOf("not-assigned"))
       expect(error).toMatchObject({ _tag: "CredentialsError", source: "sso" })
       expect(error.message).toContain("no such account or role")
+    }))
+})
+
+describe("SsoTokenProvider.toSdkTokenProvider", () => {
+  it.live("an SDK token provider: a valid token with its expiry; a session without a token rejects naming no secret", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ autoApproveAfter: "1 millis", interval: "1 second" })
+      const files = new Map<string, string>()
+      const layer = SsoTokenProvider.layer({ client: { endpoint: emulator.url } }).pipe(
+        Layer.provide(TokenCache.layerMemory(files)),
+        Layer.provide(SsoConfig.layerMemory(config + "\n[sso-session other]\nsso_start_url = https://other.awsapps.com/start\nsso_region = eu-west-1\n")),
+        Layer.provide(Layer.succeed(HttpClient.HttpClient, Emulator.toHttpClient(emulator)))
+      )
+      const runtime = ManagedRuntime.make(layer)
+      yield* Effect.promise(() => runtime.runPromise(SsoTokenProvider.loginToCache("corp")))
+      const provider = SsoTokenProvider.toSdkTokenProvider(runtime, "corp")
+      const identity = yield* Effect.promise(() => provider())
+      const [issued] = yield* emulator.tokens
+      expect(identity.token).toMatch(/^aoa/)
+      expect(identity.expiration).toBeInstanceOf(Date)
+      expect(identity.expiration.getTime()).toBeGreaterThan(Date.now())
+      expect(issued).toBeDefined()
+      const missing = yield* Effect.promise(() => SsoTokenProvider.toSdkTokenProvider(runtime, "other")().then(() => undefined, (e: unknown) => e))
+      expect(String(missing)).toMatch(/TokenMissing|no token|sign in/i)
+      expect(String(missing)).not.toContain(identity.token)
+      yield* Effect.promise(() => runtime.dispose())
     }))
 })
