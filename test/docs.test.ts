@@ -22,7 +22,8 @@ describe("docs quote runnable examples verbatim", () => {
       ["README.md", "test/examples/readme.example.ts"],
       ["docs/getting-started.md", "test/examples/getting-started.example.test.ts"],
       ["docs/device-login.md", "test/examples/device-login.example.test.ts"],
-      ["docs/testing.md", "test/examples/testing.example.test.ts"]
+      ["docs/testing.md", "test/examples/testing.example.test.ts"],
+      ["docs/credentials.md", "test/examples/credentials.example.test.ts"]
     ] as const
   ) {
     it(`${doc} quotes ${example}`, () => {
