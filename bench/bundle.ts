@@ -33,6 +33,7 @@ export interface BundleResult {
   readonly baseline: BundleSize
   readonly withDeviceLogin: BundleSize
   readonly deviceLoginOnly: BundleSize
+  readonly rootEntry: BundleSize
   readonly awsSdk: BundleSize
 }
 
@@ -40,6 +41,7 @@ export const runBundle = async (): Promise<BundleResult> => ({
   baseline: await measure("baseline", "browser"),
   withDeviceLogin: await measure("with-device-login", "browser"),
   deviceLoginOnly: await measure("device-login-only", "browser"),
+  rootEntry: await measure("root-entry", "browser"),
   awsSdk: await measure("aws-sdk", "browser")
 })
 

@@ -93,6 +93,7 @@ ${Object.entries(cpu.perCall).map(([name, s]) =>
 | the same app + \`deviceLogin\` | ${kb(bundle.withDeviceLogin.bytes)} | ${kb(bundle.withDeviceLogin.gzip)} |
 | **marginal cost of deviceLogin** | ${kb(bundle.withDeviceLogin.bytes - bundle.baseline.bytes)} | **${kb(marginal)}** |
 | standalone browser bundle: \`deviceLogin\` + \`FetchHttpClient\` | ${kb(bundle.deviceLoginOnly.bytes)} | ${kb(bundle.deviceLoginOnly.gzip)} |
+| the same from the package root (\`import { DeviceLogin, SsoOidcClient } from "effect-sso-oidc"\`; no \`node:*\` import, checked by test/consumer) | ${kb(bundle.rootEntry.bytes)} | ${kb(bundle.rootEntry.gzip)} |
 | \`@aws-sdk/client-sso-oidc\` doing the same three calls | ${kb(bundle.awsSdk.bytes)} | ${kb(bundle.awsSdk.gzip)} |
 
 ## 3. CLI start-up (wall time)

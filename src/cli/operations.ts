@@ -14,7 +14,7 @@ import * as Operations from "../internal/operations.js"
 import { describeIssue } from "../internal/wire.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcError from "../SsoOidcError.js"
-import { clientLayer, encodeReply, flagName, globalOptions, printReply, splitList } from "./shared.js"
+import { clientLayer, encodeReply, flagName, globalOptions, listOption, printReply } from "./shared.js"
 
 type Operation = (typeof Operations.operations)[SsoOidcError.OperationName]
 
@@ -70,7 +70,8 @@ const memberOption = (operation: Operation, member: Operations.InputMember): Opt
   const text = Options.text(flagName(member.name)).pipe(Options.withDescription(help[member.name] ?? member.name))
   switch (member.kind) {
     case "strings":
-      return text.pipe(Options.repeated, Options.map(splitList))
+      // With a default, so help shows it as optional: [--scopes text...].
+      return listOption(flagName(member.name), help[member.name] ?? member.name)
     case "string":
       return member.required ? text : Options.optional(text)
     case "other":
