@@ -8,8 +8,7 @@
  * scripted one that rotates the refresh token on every refresh and refuses a
  * spent one with `invalid_grant`, as IAM Identity Center does.
  */
-import { FileSystem, HttpClient } from "@effect/platform"
-import { SystemError } from "@effect/platform/Error"
+import { HttpClient } from "@effect/platform"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber, Layer, Logger, Option, Redacted, TestClock } from "effect"
@@ -20,6 +19,7 @@ import * as SsoConfig from "../src/SsoConfig.js"
 import * as SsoTokenProvider from "../src/SsoTokenProvider.js"
 import * as TokenCache from "../src/TokenCache.js"
 import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
+import { writeRefusingFileSystem } from "./fixtures/fullDisk.js"
 
 const configText = `
 [sso-session corp]
@@ -41,37 +41,9 @@ interface Disk {
   readonly refused: Array<string>
 }
 
-const enospc = (file: string) =>
-  new SystemError({
-    reason: "Unknown",
-    module: "FileSystem",
-    method: "write",
-    pathOrDescriptor: file,
-    description: "ENOSPC: no space left on device, write"
-  })
-
 /** Node's file system, but `open(…)` hands out files whose writes fail while `disk.full(file)`. */
 const fullableFileSystem = (disk: Disk) =>
-  Layer.effect(
-    FileSystem.FileSystem,
-    Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
-      ...fs,
-      open: (file, options) =>
-        Effect.map(fs.open(file, options), (handle) =>
-          new Proxy(handle, {
-            get: (target, property) => {
-              if ((property === "writeAll" || property === "write") && disk.full(String(file))) {
-                return () =>
-                  Effect.suspend(() => {
-                    disk.refused.push(String(file).split("/").at(-1)!)
-                    return Effect.fail(enospc(String(file)))
-                  })
-              }
-              return Reflect.get(target, property, target)
-            }
-          }))
-    }))
-  ).pipe(Layer.provide(NodeFileSystem.layer))
+  writeRefusingFileSystem((file) => disk.full(file), (file) => disk.refused.push(file.split("/").at(-1)!))
 
 const temporaryFolder = Effect.acquireRelease(
   Effect.sync(() => mkdtempSync(join(tmpdir(), "sso-disk-full-"))),

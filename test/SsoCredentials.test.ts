@@ -4,7 +4,7 @@
  * folder (the AWS CLI's format, checked against botocore in
  * RoleCredentialsCache.test.ts).
  */
-import { Error as PlatformError, FileSystem, HttpClient } from "@effect/platform"
+import { FileSystem, HttpClient } from "@effect/platform"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, Logger, ManagedRuntime, Redacted, TestClock } from "effect"
@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { AwsCredentials, SsoConfig, SsoCredentials, SsoTokenProvider, TokenCache } from "effect-sso-oidc"
 import { Emulator } from "effect-sso-oidc/testing"
 import { roleCredentialsKey } from "../src/internal/cache/roleCredentials.js"
+import { writeRefusingFileSystem } from "./fixtures/fullDisk.js"
 
 const config = `[sso-session corp]
 sso_start_url = https://corp.awsapps.com/start
@@ -78,30 +79,8 @@ const setup = (options: { readonly fileSystem?: Layer.Layer<FileSystem.FileSyste
     return { directory, emulator, get, fetched, context }
   })
 
-/** Node's file system, but every write to a `.json` cache file (its temporary file) fails with ENOSPC. */
-const fullDisk = Layer.effect(
-  FileSystem.FileSystem,
-  Effect.map(FileSystem.FileSystem, (fs): FileSystem.FileSystem => ({
-    ...fs,
-    open: (file, options) =>
-      Effect.map(fs.open(file, options), (handle) =>
-        new Proxy(handle, {
-          get: (target, property) =>
-            (property === "writeAll" || property === "write") && !String(file).endsWith(".lock")
-              ? () =>
-                Effect.fail(
-                  new PlatformError.SystemError({
-                    reason: "Unknown",
-                    module: "FileSystem",
-                    method: "write",
-                    pathOrDescriptor: String(file),
-                    description: "ENOSPC: no space left on device"
-                  })
-                )
-              : Reflect.get(target, property, target)
-        }))
-  }))
-).pipe(Layer.provide(NodeFileSystem.layer))
+/** Every write but the lock's fails with ENOSPC. */
+const fullDisk = writeRefusingFileSystem((file) => !file.endsWith(".lock"))
 
 const keyOf = (roleName: string, accountId = "111111111111") =>
   roleCredentialsKey({ accountId, roleName, session: { _tag: "Session", name: "corp" } })
