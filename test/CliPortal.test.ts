@@ -401,6 +401,68 @@ describe("sso-oidc status", () => {
       expect(run.stdout).not.toMatch(/secret-/)
     }))
 
+  it.live("an expired token that can be refreshed is fine; one without its client, or with a corrupt registration, is not", () =>
+    Effect.gen(function*() {
+      const session = (name: string) =>
+        `[sso-session ${name}]\nsso_start_url = https://${name}.example/start\nsso_region = us-east-1\nsso_registration_scopes = sso:account:access\n`
+      const { cli, home, ssoCache } = makeHome(session("fresh") + session("noclient") + session("badreg"))
+      mkdirSync(join(home, ".aws", "sso", "cache"), { recursive: true })
+      const expired = (name: string, extra: Record<string, string>) =>
+        writeCacheFile(
+          ssoCache(sha1(name)),
+          JSON.stringify({ startUrl: `https://${name}.example/start`, region: "us-east-1", accessToken: "secret-a", expiresAt: "2020-01-01T00:00:00Z", ...extra })
+        )
+      const client = { clientId: "c", clientSecret: "secret-c", registrationExpiresAt: "2099-01-01T00:00:00Z", refreshToken: "secret-r" }
+      expired("fresh", client)
+      expired("noclient", { refreshToken: "secret-r" })
+      expired("badreg", client)
+      const registration = ssoCache(
+        TokenCache.registrationKey({
+          startUrl: "https://badreg.example/start",
+          region: "us-east-1",
+          registrationScopes: ["sso:account:access"],
+          sessionName: "badreg"
+        })
+      )
+      writeCacheFile(registration, "[]")
+      const run = yield* cli(["status", "--output", "json"])
+      expect(run.code).toBe(1)
+      expect(run.stderr).toBe("sso-oidc: 2 of 3 sessions need attention\n")
+      const { sessions } = JSON.parse(run.stdout) as { sessions: Array<{ name: string; refreshable: boolean; problems: Array<string> }> }
+      expect(sessions.map(({ name, problems, refreshable }) => ({ name, refreshable, problems }))).toEqual([
+        { name: "fresh", refreshable: true, problems: [] },
+        {
+          name: "noclient",
+          refreshable: false,
+          problems: [
+            "the token expired at 2020-01-01T00:00:00Z and cannot be refreshed (no client registration): run `sso-oidc login --sso-session noclient`"
+          ]
+        },
+        {
+          name: "badreg",
+          refreshable: true,
+          problems: [expect.stringMatching(new RegExp(`^the registration file ${registration} is corrupt \\(.*\\): remove it with \`rm '`))]
+        }
+      ])
+      expect(run.stdout).not.toMatch(/secret-/)
+    }))
+
+  it.live("the new commands' cached help is what the CLI prints", () =>
+    Effect.gen(function*() {
+      const { cli } = makeHome("")
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      for (const command of ["accounts", "roles", "logout", "status"]) {
+        const cached = yield* cli([command, "--help"])
+        expect(cached.code, command).toBe(0)
+        expect(cached.stdout).toContain(`sso-oidc ${command}`)
+        const direct = yield* Effect.async<string>((resume) => {
+          execFile(process.execPath, [main, command, "--help"], { env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } }, (_, stdout) =>
+            resume(Effect.succeed(stdout)))
+        })
+        expect(cached.stdout, command).toBe(direct)
+      }
+    }))
+
   it.live("without a config file, status is one line naming it", () =>
     Effect.gen(function*() {
       const { cli, home } = makeHome("")

@@ -440,13 +440,15 @@ const statusOf = (entry: ConfiguredSession, configPath: string) =>
       refreshable = value.refreshToken !== undefined && value.clientId !== undefined && value.clientSecret !== undefined &&
         registrationLive
       token = value.expiresAt.getTime() > now ? "valid" : "expired"
+      // One problem per token: the first that stops a refresh (each asks for the same login).
       if (registrationExpiresAt !== undefined && !registrationLive) {
         problems.push(`the client registration expired at ${iso(registrationExpiresAt)}: run \`${entry.loginHint}\``)
-      }
-      if (token === "expired" && value.refreshToken === undefined) {
+      } else if (token === "expired" && value.refreshToken === undefined) {
         problems.push(`the token expired at ${iso(value.expiresAt)} and has no refresh token: run \`${entry.loginHint}\``)
-      } else if (token === "expired" && !refreshable && registrationLive) {
-        problems.push(`the token expired at ${iso(value.expiresAt)} and cannot be refreshed: run \`${entry.loginHint}\``)
+      } else if (token === "expired" && !refreshable) {
+        problems.push(
+          `the token expired at ${iso(value.expiresAt)} and cannot be refreshed (no client registration): run \`${entry.loginHint}\``
+        )
       }
     }
     return {
