@@ -10,7 +10,7 @@ import { Emulator } from "effect-sso-oidc/testing"
 import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import { execFile } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -235,6 +235,8 @@ describe("sso-oidc logout", () => {
         )
         expect(run.stdout).not.toContain(accessToken)
         for (const file of [tokenFile, registrationFile, roleFile]) expect(existsSync(file)).toBe(false)
+        // Removed under the token's lock, which is gone again.
+        expect(readdirSync(join(tokenFile, "..")).filter((name) => name.endsWith(".lock"))).toEqual([])
         // The other session is left alone.
         expect(existsSync(ssoCache(sha1("other")))).toBe(true)
         expect(existsSync(otherRoleFile)).toBe(true)

@@ -8,7 +8,7 @@
  */
 import { Command, Options } from "@effect/cli"
 import { FileSystem, Path } from "@effect/platform"
-import { Chunk, Clock, Effect, Either, Layer, Option, Stream } from "effect"
+import { Chunk, Clock, Duration, Effect, Either, Layer, Option, Stream } from "effect"
 import { homeDirectory } from "../internal/cache/home.js"
 import { roleCredentialsKey } from "../internal/cache/roleCredentials.js"
 import * as NodeSso from "../node/NodeSso.js"
@@ -271,6 +271,9 @@ const otherTokenFiles = (known: ReadonlySet<string>) =>
     return targets
   })
 
+/** How long logout waits for a refresh in another process to let go of the token. */
+const lockTimeout = Duration.seconds(10)
+
 const logoutOptions = {
   ssoSession: Options.text("sso-session").pipe(
     Options.withDescription("Sign out of this [sso-session NAME] of the AWS config file"),
@@ -344,24 +347,36 @@ export const logoutCommand = Command.make("logout", logoutOptions, (flags) =>
           : [[cache.pathOf(target.registrationKey), "client registration"] as const]),
         ...target.roleKeys.map((key) => [path.join(roleDirectory, `${key}.json`), "role credentials"] as const)
       ]
-      let removed = 0
-      for (const [file, what] of files) {
-        const outcome = yield* fs.remove(file).pipe(
-          Effect.as("removed" as const),
+      const removeAll = Effect.gen(function*() {
+        let removed = 0
+        for (const [file, what] of files) {
+          const outcome = yield* fs.remove(file).pipe(
+            Effect.as("removed" as const),
+            Effect.catchAll((error) =>
+              Effect.succeed(error._tag === "SystemError" && error.reason === "NotFound" ? "absent" as const : error)
+            )
+          )
+          if (outcome === "removed") {
+            removed++
+            yield* write(`removed ${printable(file)} (${what} of ${printable(target.label)})\n`)
+          } else if (outcome !== "absent") {
+            failures++
+            yield* Effect.sync(() =>
+              void process.stderr.write(`sso-oidc: cannot remove ${printable(file)}: ${printable(outcome.message)}\n`)
+            )
+          }
+        }
+        return removed
+      })
+      // Under the token's lock, so a refresh running in another process cannot write the token back afterwards.
+      const tokenExists = yield* fs.exists(cache.pathOf(target.tokenKey)).pipe(Effect.orElseSucceed(() => true))
+      const removed = tokenExists
+        ? yield* cache.withLock(target.tokenKey, removeAll, { timeout: lockTimeout }).pipe(
           Effect.catchAll((error) =>
-            Effect.succeed(error._tag === "SystemError" && error.reason === "NotFound" ? "absent" as const : error)
+            Effect.zipRight(warn(`${target.label}: ${describeFailure(error)}; removing the files without the lock`), removeAll)
           )
         )
-        if (outcome === "removed") {
-          removed++
-          yield* write(`removed ${printable(file)} (${what} of ${printable(target.label)})\n`)
-        } else if (outcome !== "absent") {
-          failures++
-          yield* Effect.sync(() =>
-            void process.stderr.write(`sso-oidc: cannot remove ${printable(file)}: ${printable(outcome.message)}\n`)
-          )
-        }
-      }
+        : yield* removeAll
       if (removed === 0) yield* write(`nothing cached for ${printable(target.label)}\n`)
     }
     if (targets.length === 0) yield* write("nothing to sign out of\n")
