@@ -10,7 +10,7 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem, Path } from "@effect/platform"
 import { Chunk, Clock, Duration, Effect, Either, Layer, Option, Stream } from "effect"
 import { homeDirectory } from "../internal/cache/home.js"
-import { roleCredentialsKey } from "../internal/cache/roleCredentials.js"
+import { type RoleKeyInput, roleCredentialsKey } from "../internal/cache/roleCredentials.js"
 import * as NodeSso from "../node/NodeSso.js"
 import * as SsoConfig from "../SsoConfig.js"
 import * as SsoPortalClient from "../SsoPortalClient.js"
@@ -178,7 +178,8 @@ interface ConfiguredSession {
 }
 
 const configuredSessions = (file: SsoConfig.ConfigFile): Array<ConfiguredSession> => {
-  const roleKeysOf = (matches: (record: Readonly<Record<string, SsoConfig.PropertyValue>>) => boolean, session: Parameters<typeof roleCredentialsKey>[0]["session"]) =>
+  type Section = Readonly<Record<string, SsoConfig.PropertyValue>>
+  const roleKeysOf = (matches: (record: Section) => boolean, session: RoleKeyInput["session"]) =>
     Array.from(file.profiles.values()).flatMap((record) => {
       const account = text(record, "sso_account_id")
       const role = text(record, "sso_role_name")
