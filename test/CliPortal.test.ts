@@ -173,6 +173,23 @@ describe("sso-oidc accounts and roles", () => {
       expect(run.stderr).toContain("login --sso-session dev")
     }))
 
+  it.live("a token the portal refuses is one line saying how to sign in again", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const { cli, ssoCache } = makeHome(sessionConfig(emulator.url))
+        const env = { AWS_ENDPOINT_URL: emulator.url }
+        yield* login(cli, env)
+        const file = ssoCache(sha1("dev"))
+        const cached = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>
+        writeCacheFile(file, JSON.stringify({ ...cached, accessToken: "revoked-elsewhere" }))
+        const run = yield* cli(["accounts", "--sso-session", "dev"], env)
+        expect(run.code).toBe(1)
+        expect(run.stdout).toBe("")
+        expect(lines(run.stderr)).toHaveLength(1)
+        expect(run.stderr).toMatch(/^sso-oidc: SsoPortalUnauthorized: .*: run `sso-oidc login --sso-session dev`\n$/)
+        expect(run.stderr).not.toContain("revoked-elsewhere")
+      })))
+
   it.live("--sso-session with --profile is a usage error", () =>
     Effect.gen(function*() {
       const { cli } = makeHome(sessionConfig("https://portal.example"))

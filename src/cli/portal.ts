@@ -14,6 +14,7 @@ import { type RoleKeyInput, roleCredentialsKey } from "../internal/cache/roleCre
 import * as NodeSso from "../node/NodeSso.js"
 import * as SsoConfig from "../SsoConfig.js"
 import * as SsoPortalClient from "../SsoPortalClient.js"
+import * as SsoPortalError from "../SsoPortalError.js"
 import * as SsoTokenProvider from "../SsoTokenProvider.js"
 import * as TokenCache from "../TokenCache.js"
 import { httpClientLayer } from "./http.js"
@@ -83,6 +84,19 @@ const chosenSession = (flags: Command.Command.ParseConfig<typeof sessionOptions>
       : SsoConfig.profile(Option.getOrUndefined(flags.profile))
   })
 
+/** What to run to sign in to `session` again. */
+const loginHintOf = (session: SsoConfig.SsoSession, profile: Option.Option<string>) =>
+  session.sessionName !== undefined
+    ? `sso-oidc login --sso-session ${session.sessionName}`
+    : `sso-oidc login${Option.match(profile, { onNone: () => "", onSome: (name) => ` --profile ${name}` })}`
+
+/** A token the portal refuses (revoked, or signed out elsewhere) is fixed by signing in: the line says how. */
+const withLoginHint = (session: SsoConfig.SsoSession, profile: Option.Option<string>) =>
+  Effect.catchIf(
+    (error: unknown): error is SsoPortalError.Unauthorized => error instanceof SsoPortalError.Unauthorized,
+    (error) => Effect.fail(new CliError({ message: `${error._tag}: ${error.message}: run \`${loginHintOf(session, profile)}\`` }))
+  )
+
 type Row = Readonly<Record<string, string | undefined>>
 
 /**
@@ -121,7 +135,7 @@ export const accountsCommand = Command.make("accounts", accountsOptions, (flags)
     const session = yield* chosenSession(flags)
     const token = yield* SsoTokenProvider.token(session)
     const portal = yield* portalClient(flags, session.region)
-    const accounts = yield* Stream.runCollect(portal.accounts(token.accessToken))
+    const accounts = yield* Stream.runCollect(portal.accounts(token.accessToken)).pipe(withLoginHint(session, flags.profile))
     const rows = Chunk.toReadonlyArray(accounts).map((account) =>
       plainRow({ accountId: account.accountId, accountName: account.accountName, emailAddress: account.emailAddress })
     )
@@ -149,7 +163,9 @@ export const rolesCommand = Command.make("roles", rolesOptions, (flags) =>
     const session = yield* chosenSession(flags)
     const token = yield* SsoTokenProvider.token(session)
     const portal = yield* portalClient(flags, session.region)
-    const roles = yield* Stream.runCollect(portal.accountRoles(token.accessToken, flags.accountId))
+    const roles = yield* Stream.runCollect(portal.accountRoles(token.accessToken, flags.accountId)).pipe(
+      withLoginHint(session, flags.profile)
+    )
     const rows = Chunk.toReadonlyArray(roles).map((role) => plainRow({ roleName: role.roleName, accountId: role.accountId }))
     yield* write(formatList("roleList", rows, flags.output, [["roleName", "ROLE"], ["accountId", "ACCOUNT ID"]]))
   }).pipe(Effect.provide(baseLayer(flags, Option.getOrUndefined(flags.profile))))).pipe(
