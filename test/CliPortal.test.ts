@@ -323,6 +323,26 @@ describe("sso-oidc logout", () => {
         expect(existsSync(stray)).toBe(false)
       })))
 
+  it.live("--all without a config file still clears the token files; an unparsable config stops it", () =>
+    Effect.gen(function*() {
+      const { cli, home, ssoCache } = makeHome("")
+      mkdirSync(join(home, ".aws", "sso", "cache"), { recursive: true })
+      const stray = ssoCache(sha1("gone"))
+      const token = JSON.stringify({ startUrl: "https://gone.example/start", region: "us-east-1", accessToken: "x", expiresAt: "2020-01-01T00:00:00Z" })
+      writeCacheFile(stray, token)
+      const broken = join(home, "broken-config")
+      writeFileSync(broken, "[sso-session dev\n")
+      const refused = yield* cli(["logout", "--all"], { AWS_CONFIG_FILE: broken })
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/^sso-oidc: ConfigParseError: /)
+      expect(existsSync(stray)).toBe(true)
+      const run = yield* cli(["logout", "--all"], { AWS_CONFIG_FILE: join(home, "missing") })
+      expect(run.stderr).toBe("")
+      expect(run.code).toBe(0)
+      expect(run.stdout).toBe(`removed ${stray} (token of token file ${sha1("gone")}.json)\n`)
+      expect(existsSync(stray)).toBe(false)
+    }))
+
   it.live("neither --sso-session nor --all, or both, is a usage error", () =>
     Effect.gen(function*() {
       const { cli } = makeHome(sessionConfig("https://portal.example"))
@@ -470,6 +490,8 @@ describe("sso-oidc status", () => {
     Effect.gen(function*() {
       const { cli } = makeHome("")
       const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const root = yield* cli(["--help"])
+      for (const command of ["accounts", "roles", "logout", "status"]) expect(root.stdout).toContain(command)
       for (const command of ["accounts", "roles", "logout", "status"]) {
         const cached = yield* cli([command, "--help"])
         expect(cached.code, command).toBe(0)

@@ -350,7 +350,11 @@ export const logoutCommand = Command.make("logout", logoutOptions, (flags) =>
         targetOf
       )
     } else {
-      const file = yield* config.load.pipe(Effect.option)
+      // Without a config file, --all still clears the cache folder; a file that cannot be read stops it.
+      const file = yield* config.load.pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("ConfigFileNotFound", () => Effect.succeedNone)
+      )
       targets = Option.match(file, { onNone: () => [], onSome: (file) => configuredSessions(file).map(targetOf) })
       targets.push(...(yield* otherTokenFiles(new Set(targets.map((target) => target.tokenKey)))))
     }
