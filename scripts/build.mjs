@@ -43,6 +43,10 @@ const commands = [
   "create-token",
   "create-token-with-iam",
   "login",
+  "accounts",
+  "roles",
+  "logout",
+  "status",
   "emulator",
   "demo"
 ]

@@ -10,12 +10,22 @@ import { VERSION } from "../internal/version.js"
 import { demoCommand, emulatorCommand } from "./emulator.js"
 import { loginCommand } from "./login.js"
 import { operationCommands } from "./operations.js"
+import { accountsCommand, logoutCommand, rolesCommand, statusCommand } from "./portal.js"
 import { printable } from "./printable.js"
 import { describeFailure, expandListFlags } from "./shared.js"
 
 export const rootCommand = Command.make("sso-oidc").pipe(
   Command.withDescription("AWS IAM Identity Center OIDC from the command line"),
-  Command.withSubcommands([...operationCommands, loginCommand, emulatorCommand, demoCommand])
+  Command.withSubcommands([
+    ...operationCommands,
+    loginCommand,
+    accountsCommand,
+    rolesCommand,
+    logoutCommand,
+    statusCommand,
+    emulatorCommand,
+    demoCommand
+  ])
 )
 
 const cliApp = Command.run(rootCommand, { name: "sso-oidc", version: VERSION })
@@ -71,6 +81,10 @@ const usages = [
   entry(operationCommands[2]),
   entry(operationCommands[3]),
   entry(loginCommand),
+  entry(accountsCommand),
+  entry(rolesCommand),
+  entry(logoutCommand),
+  entry(statusCommand),
   entry(emulatorCommand),
   entry(demoCommand)
 ]
