@@ -47,6 +47,7 @@ const commands = [
   "roles",
   "logout",
   "status",
+  "credentials",
   "emulator",
   "demo"
 ]

@@ -512,3 +512,71 @@ describe("sso-oidc status", () => {
       expect(run.stderr).toBe(`sso-oidc: ConfigFileNotFound: The AWS config file ${join(home, "missing")} does not exist (set AWS_CONFIG_FILE to use another file)\n`)
     }))
 })
+
+describe("sso-oidc credentials", () => {
+  const profileConfig = (url: string) =>
+    sessionConfig(url) + "\n[profile work]\nsso_session = dev\nsso_account_id = 111111111111\nsso_role_name = ReadOnlyAccess\n"
+
+  it.live("prints the profile's role credentials as credential_process JSON, and caches them as the AWS CLI does", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const { cli, cliCache } = makeHome(profileConfig(emulator.url))
+        const env = { AWS_ENDPOINT_URL: emulator.url }
+        yield* login(cli, env)
+        const run = yield* cli(["credentials", "--profile", "work"], env)
+        expect(run.stderr).toBe("")
+        expect(run.code).toBe(0)
+        const printed = JSON.parse(run.stdout)
+        expect(Object.keys(printed)).toEqual(["Version", "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"])
+        expect(printed.Version).toBe(1)
+        expect(printed.Expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/)
+        const [issued] = yield* emulator.roleCredentials
+        expect(printed.AccessKeyId).toBe(issued!.accessKeyId)
+        expect(printed.SecretAccessKey).toBe(Redacted.value(issued!.secretAccessKey))
+        const cached = JSON.parse(readFileSync(cliCache(roleKeyOf("111111111111", "ReadOnlyAccess", "dev")), "utf8"))
+        expect(cached.Credentials.AccessKeyId).toBe(printed.AccessKeyId)
+        // A second call is served from the cache: one GetRoleCredentials in all.
+        const again = yield* cli(["credentials", "--profile", "work", "--format", "env"], env)
+        expect(lines(again.stdout)[0]).toBe(`export AWS_ACCESS_KEY_ID=${printed.AccessKeyId}`)
+        expect((yield* emulator.counts).GetRoleCredentials).toBe(1)
+      })))
+
+  it.live("botocore takes them through credential_process = sso-oidc credentials --profile work", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const { cli, home } = makeHome(
+          profileConfig(emulator.url) +
+            `\n[profile via-process]\ncredential_process = ${process.execPath} ${bin} credentials --profile work\n`
+        )
+        const env = { AWS_ENDPOINT_URL: emulator.url }
+        yield* login(cli, env)
+        const python = yield* Effect.async<Run>((resume) => {
+          execFile(
+            "python3",
+            ["-c", "import botocore.session, json; c = botocore.session.Session(profile='via-process').get_credentials().get_frozen_credentials(); print(json.dumps([c.access_key, c.token is not None]))"],
+            { env: { PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL: emulator.url }, timeout: 60_000 },
+            (error, stdout, stderr) => resume(Effect.succeed({ code: error ? 1 : 0, stdout, stderr }))
+          )
+        })
+        expect(python.stderr).toBe("")
+        const [accessKey, hasToken] = JSON.parse(python.stdout)
+        const [issued] = yield* emulator.roleCredentials
+        expect(accessKey).toBe(issued!.accessKeyId)
+        expect(hasToken).toBe(true)
+      })))
+
+  it.live("a profile without a role, or without a sign-in, is one line saying what to do, exit 1", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const { cli } = makeHome(profileConfig(emulator.url) + "\n[profile bare]\nsso_session = dev\n")
+        const env = { AWS_ENDPOINT_URL: emulator.url }
+        const noLogin = yield* cli(["credentials", "--profile", "work"], env)
+        expect(noLogin.code).toBe(1)
+        expect(lines(noLogin.stderr)).toHaveLength(1)
+        expect(noLogin.stderr).toContain("sso-oidc login")
+        expect(noLogin.stdout).toBe("")
+        const noRole = yield* cli(["credentials", "--profile", "bare"], env)
+        expect(noRole.code).toBe(1)
+        expect(noRole.stderr).toContain("sso_account_id")
+      })))
+})

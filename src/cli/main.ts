@@ -10,6 +10,7 @@ import { VERSION } from "../internal/version.js"
 import { demoCommand, emulatorCommand } from "./emulator.js"
 import { loginCommand } from "./login.js"
 import { operationCommands } from "./operations.js"
+import { credentialsCommand } from "./credentials.js"
 import { accountsCommand, logoutCommand, rolesCommand, statusCommand } from "./portal.js"
 import { printable } from "./printable.js"
 import { describeFailure, expandListFlags } from "./shared.js"
@@ -23,6 +24,7 @@ export const rootCommand = Command.make("sso-oidc").pipe(
     rolesCommand,
     logoutCommand,
     statusCommand,
+    credentialsCommand,
     emulatorCommand,
     demoCommand
   ])
@@ -85,6 +87,7 @@ const usages = [
   entry(rolesCommand),
   entry(logoutCommand),
   entry(statusCommand),
+  entry(credentialsCommand),
   entry(emulatorCommand),
   entry(demoCommand)
 ]
