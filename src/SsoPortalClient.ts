@@ -96,6 +96,13 @@ export interface Options extends Endpoint.EndpointParameters {
 /** The header that carries the access token, a secret. */
 const secretHeaders = [Operations.portalOperations.GetRoleCredentials.bindings.accessToken.name]
 
+/**
+ * A query component as the AWS SDKs encode it (RFC 3986: a space is `%20`,
+ * never the form encoding's `+`, which a service may read as a literal `+`).
+ */
+const encodeQuery = (value: string): string =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
 /** A portal error is transient when the service is busy or down, or nothing came back. */
 const isTransient = (error: unknown): boolean =>
   (SsoPortalError.isSsoPortalError(error) && error._tag === "SsoPortalTooManyRequests") ||
@@ -113,15 +120,19 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
   /** The request of an operation: each member where the table puts it. */
   const requestOf = (operation: Operations.Operation, encoded: Readonly<Record<string, unknown>>, url: string) => {
-    const target = new URL(url + Operations.requestTarget(operation))
+    const target = url + Operations.requestTarget(operation)
+    const query: Array<string> = []
     const headers: Record<string, string> = { "user-agent": Transport.userAgent, accept: "application/json" }
     for (const [member, value] of Object.entries(encoded)) {
       if (value === undefined) continue
       const location = Operations.locationOf(operation, member)
-      if (location.in === "query") target.searchParams.set(location.name, String(value))
+      if (location.in === "query") query.push(`${encodeQuery(location.name)}=${encodeQuery(String(value))}`)
       else if (location.in === "header") headers[location.name] = String(value)
     }
-    return HttpClientRequest.make(operation.http.method)(target.toString()).pipe(HttpClientRequest.setHeaders(headers))
+    const separator = target.includes("?") ? "&" : "?"
+    return HttpClientRequest.make(operation.http.method)(
+      query.length === 0 ? target : `${target}${separator}${query.join("&")}`
+    ).pipe(HttpClientRequest.setHeaders(headers))
   }
 
   /** A non-2xx reply as the portal's typed error, else `ServiceError` naming what came. */

@@ -122,6 +122,12 @@ describe("SsoPortalClient — the requests", () => {
       expect(queryOf(paged.url)).toEqual({ next_token: "page/2+=", max_result: "5" })
     }))
 
+  it.effect("query values are percent-encoded as the SDKs do: a space is %20, never +; + / = ( ) * ! ' escaped", () =>
+    Effect.gen(function*() {
+      const request = yield* sentBy((client) => client.listAccounts({ accessToken, nextToken: "a b+c/d=e(f)*!'" }))
+      expect(new URL(request.url).search).toBe("?next_token=a%20b%2Bc%2Fd%3De%28f%29%2A%21%27")
+    }))
+
   it.effect("ListAccountRoles is a GET of /assignment/roles with account_id, next_token and max_result", () =>
     Effect.gen(function*() {
       const request = yield* sentBy((client) =>
