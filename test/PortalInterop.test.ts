@@ -9,11 +9,15 @@
  *   from the emulator's own OIDC side;
  * - the SDK's `fromSSO` and botocore's SSO credential provider get role
  *   credentials through the emulator from a token cache file that OUR code
- *   wrote (`SsoTokenProvider.loginToCache` with `TokenCache.layer`).
+ *   wrote (`SsoTokenProvider.loginToCache` with `TokenCache.layer`), and so
+ *   does the AWS CLI (`aws configure list --profile`), whose `aws sso`
+ *   commands also run with the cached access token.
  *
- * python3 with botocore is optional on developer machines (that test is
- * skipped, saying so) but required in CI: when `CI` is set and it is
- * missing, the suite fails, as test/Interop.test.ts does for the AWS CLI.
+ * The portal's endpoint reaches the SDK, botocore and the CLI through
+ * `AWS_ENDPOINT_URL_SSO`, which all three honour. python3 with botocore and
+ * the AWS CLI are optional on developer machines (those tests are skipped,
+ * saying so) but required in CI: when `CI` is set and one is missing, the
+ * suite fails, as test/Interop.test.ts does.
  */
 import {
   GetRoleCredentialsCommand,
@@ -28,7 +32,7 @@ import { FetchHttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, Stream } from "effect"
 import { execFile, execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as Os from "node:os"
@@ -476,4 +480,118 @@ describe.skipIf(botocore === undefined && !inCi)(botocoreTitle, () => {
       expect(issued).toMatchObject({ accountId: dev.accountId, roleName: "ReadOnlyAccess" })
       expect((yield* emulator.counts).GetRoleCredentials).toBe(1)
     }).pipe(Effect.scoped, Effect.provide(emulatorForLogin)), 90_000)
+})
+
+// -----------------------------------------------------------------------------
+// the AWS CLI (v1 here; v2 takes the same commands)
+// -----------------------------------------------------------------------------
+
+/** The first `aws` executable on PATH. */
+const aws = (process.env["PATH"] ?? "").split(Path.delimiter).filter((dir) => dir !== "").map((dir) =>
+  Path.join(dir, "aws")
+).find((candidate) => {
+  try {
+    accessSync(candidate, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+})
+
+const cliTitle = aws !== undefined
+  ? "PortalInterop — the AWS CLI with a token cache our code wrote"
+  : inCi
+  ? "PortalInterop — the AWS CLI (CI is set: `aws` must be on PATH)"
+  : "PortalInterop — the AWS CLI (skipped: `aws` is not on PATH; set CI to make this a failure)"
+
+/** The caller's environment minus every AWS setting, plus the temp HOME, its config and the emulator as the portal. */
+const cliEnv = (home: string, configFile: string, emulatorUrl: string): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith("AWS_")) env[key] = value
+  }
+  return {
+    ...env,
+    HOME: home,
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: Path.join(home, ".aws", "no-credentials"),
+    AWS_ENDPOINT_URL_SSO: emulatorUrl,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_MAX_ATTEMPTS: "1",
+    AWS_PAGER: ""
+  }
+}
+
+const runAws = (env: NodeJS.ProcessEnv, args: ReadonlyArray<string>) =>
+  Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resume) => {
+    const child = execFile(aws!, [...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1
+      resume(Effect.succeed({ code, stdout, stderr }))
+    })
+    return Effect.sync(() => child.kill())
+  })
+
+describe.skipIf(aws === undefined && !inCi)(cliTitle, () => {
+  it("the AWS CLI is on PATH", () => {
+    expect(aws, "CI is set, so the AWS CLI must be installed and on PATH").toBeDefined()
+  })
+
+  it.live("`aws configure list --profile portal` resolves the profile's SSO credentials through the emulator", () =>
+    Effect.gen(function*() {
+      expect(aws, "CI is set, so the AWS CLI must be installed and on PATH").toBeDefined()
+      const emulator = yield* Emulator.Emulator
+      const { cacheDir, configFile, home } = yield* tempHome
+      yield* loginWithOurCode(emulator.url, configFile, cacheDir)
+      const listed = yield* runAws(cliEnv(home, configFile, emulator.url), ["configure", "list", "--profile", "portal"])
+      expect(listed.stderr).toBe("")
+      expect(listed.code).toBe(0)
+      const [issued] = yield* emulator.roleCredentials
+      expect(issued).toBeDefined()
+      // the CLI shows the last four characters of the key and where it came from
+      expect(listed.stdout).toMatch(new RegExp(`access_key\\s+\\*+${issued!.accessKeyId.slice(-4)}\\s+sso`))
+      expect(listed.stdout).not.toContain(Redacted.value(issued!.secretAccessKey))
+    }).pipe(Effect.scoped, Effect.provide(emulatorForLogin)), 90_000)
+
+  it.live("`aws sso` list-accounts, list-account-roles, get-role-credentials and logout with the cached access token", () =>
+    Effect.gen(function*() {
+      expect(aws, "CI is set, so the AWS CLI must be installed and on PATH").toBeDefined()
+      const emulator = yield* Emulator.Emulator
+      const { cacheDir, configFile, home } = yield* tempHome
+      yield* loginWithOurCode(emulator.url, configFile, cacheDir)
+      const cached = JSON.parse(readFileSync(Path.join(cacheDir, `${TokenCache.tokenKey("corp")}.json`), "utf8"))
+      const env = cliEnv(home, configFile, emulator.url)
+      const sso = (command: string, args: ReadonlyArray<string>) =>
+        runAws(env, ["sso", command, ...args, "--access-token", cached.accessToken, "--region", "us-east-1", "--output", "json"])
+
+      const accounts = yield* sso("list-accounts", ["--page-size", "1"])
+      expect(accounts.stderr).toBe("")
+      expect(accounts.code).toBe(0)
+      // the CLI's paginator walks every page
+      expect(JSON.parse(accounts.stdout).accountList.map((a: any) => a.accountId)).toEqual([dev.accountId, prod.accountId])
+
+      const roles = yield* sso("list-account-roles", ["--account-id", dev.accountId])
+      expect(roles.code).toBe(0)
+      expect(JSON.parse(roles.stdout).roleList.map((r: any) => r.roleName)).toEqual([...dev.roles])
+
+      const got = yield* sso("get-role-credentials", ["--account-id", prod.accountId, "--role-name", prod.roles[0]!])
+      expect(got.code).toBe(0)
+      const [issued] = yield* emulator.roleCredentials
+      expect(JSON.parse(got.stdout).roleCredentials).toEqual({
+        accessKeyId: issued!.accessKeyId,
+        secretAccessKey: Redacted.value(issued!.secretAccessKey),
+        sessionToken: Redacted.value(issued!.sessionToken),
+        expiration: issued!.expiresAt.getTime()
+      })
+
+      const missing = yield* sso("get-role-credentials", ["--account-id", "999999999999", "--role-name", "Nope"])
+      expect(missing.code).not.toBe(0)
+      expect(missing.stderr).toContain("An error occurred (ResourceNotFoundException)")
+
+      const logout = yield* sso("logout", [])
+      expect(logout.code).toBe(0)
+      const revoked = yield* sso("list-accounts", [])
+      expect(revoked.code).not.toBe(0)
+      expect(revoked.stderr).toContain("An error occurred (UnauthorizedException)")
+      expect(revoked.stderr).not.toContain(cached.accessToken)
+    }).pipe(Effect.scoped, Effect.provide(emulatorForLogin)), 120_000)
 })
