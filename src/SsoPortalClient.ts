@@ -103,6 +103,9 @@ const secretHeaders = [Operations.portalOperations.GetRoleCredentials.bindings.a
 const encodeQuery = (value: string): string =>
   encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
+/** What an HTTP header value may hold: tab, visible ASCII and space, obs-text (no CR, LF or other controls). */
+const validHeaderValue = /^[\t\x20-\x7e\x80-\xff]*$/
+
 /** A portal error is transient when the service is busy or down, or nothing came back. */
 const isTransient = (error: unknown): boolean =>
   (SsoPortalError.isSsoPortalError(error) && error._tag === "SsoPortalTooManyRequests") ||
@@ -178,6 +181,16 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
           new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
         )
       )
+      // A header value the HTTP stack refuses would fail with the value in its message (a
+      // token from a damaged cache file, say) and be retried: refuse it here, unsent, unnamed.
+      for (const [member, value] of Object.entries(encoded as Record<string, unknown>)) {
+        if (Operations.locationOf(operation, member).in === "header" && !validHeaderValue.test(String(value))) {
+          return yield* new SsoOidcError.InvalidInput({
+            operation: operation.name,
+            description: `${member} holds characters that cannot be sent in an HTTP header`
+          })
+        }
+      }
       const request = requestOf(operation, encoded as Record<string, unknown>, url)
       const once = Effect.flatMap(
         transport.exchange(operation.name, request, secretHeaders),
@@ -222,16 +235,19 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       SsoPortalError.PortalReadError
     >
   ): Stream.Stream<A, SsoPortalError.PortalReadError> =>
-    Stream.paginateChunkEffect(
-      { token: undefined as string | undefined, seen: new Set<string>() },
-      ({ seen, token }) =>
-        Effect.map(page(token), ({ items, nextToken }) => {
-          // A server that hands back a token it already gave would loop forever.
-          const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
-            ? Option.none()
-            : Option.some({ token: nextToken, seen: seen.add(nextToken) })
-          return [Chunk.fromIterable(items), next] as const
-        })
+    // Suspended: each run of the stream walks from the first page with a set of its own.
+    Stream.suspend(() =>
+      Stream.paginateChunkEffect(
+        { token: undefined as string | undefined, seen: new Set<string>() },
+        ({ seen, token }) =>
+          Effect.map(page(token), ({ items, nextToken }) => {
+            // A server that hands back a token it already gave would loop forever.
+            const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
+              ? Option.none()
+              : Option.some({ token: nextToken, seen: seen.add(nextToken) })
+            return [Chunk.fromIterable(items), next] as const
+          })
+      )
     )
 
   return SsoPortalClient.of({

@@ -203,6 +203,24 @@ describe("SsoPortalClient — invalid input", () => {
       }))
   }
 
+  for (
+    const [name, bad] of [
+      ["CR LF", "aoaTOKEN-WITH-CRLF-0123456789\r\nx-injected: 1"],
+      ["a NUL", "aoaTOKEN-WITH-NUL-0123456789\u0000"],
+      ["a character above U+00FF", "aoaTOKEN-WITH-EURO-0123456789\u20ac"]
+    ] as const
+  ) {
+    it.effect(`an access token with ${name} is InvalidInput naming the member, not the value, and nothing is sent`, () =>
+      Effect.gen(function*() {
+        const mock = yield* Mock.script([Mock.json({})])
+        const error: any = yield* Effect.flip(withClient(mock, (client) => client.listAccounts({ accessToken: Redacted.make(bad) })))
+        expect(error._tag).toBe("InvalidInput")
+        expect(error.message).toBe("ListAccounts: invalid input: accessToken holds characters that cannot be sent in an HTTP header")
+        expect(JSON.stringify(error)).not.toContain("aoaTOKEN")
+        expect(yield* mock.requests).toHaveLength(0)
+      }))
+  }
+
   it.effect("an invalid account id given to accountRoles fails the stream with InvalidInput before any request", () =>
     Effect.gen(function*() {
       const mock = yield* Mock.script([Mock.json({ roleList: [] })])
@@ -510,6 +528,17 @@ describe("SsoPortalClient — pagination over a scripted server", () => {
         { max_result: "7", next_token: "t1" },
         { max_result: "7", next_token: "t2" }
       ])
+    }))
+
+  it.effect("the same stream value run twice walks every page both times", () =>
+    Effect.gen(function*() {
+      const mock = yield* Mock.make((_, index) => index % 2 === 0 ? page(["1"], "t1") : page(["2"]))
+      const both = yield* withClient(mock, (client) => {
+        const stream = client.accounts(accessToken)
+        return Effect.zip(Stream.runCollect(stream), Stream.runCollect(stream))
+      })
+      expect(both.map((chunk) => Chunk.toReadonlyArray(chunk).map((a) => a.accountId))).toEqual([["1", "2"], ["1", "2"]])
+      expect(yield* mock.requests).toHaveLength(4)
     }))
 
   it.effect("a repeated nextToken ends the walk instead of looping", () =>
