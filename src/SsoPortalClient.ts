@@ -206,9 +206,13 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
               requestId,
               description
             })
+          // Logout answers with no body at all; for the others an empty 200 is a broken reply
+          // (a proxy's), not a success without credentials or accounts.
+          if (text.trim() === "" && operation.name !== Operations.portalOperations.Logout.name) {
+            return Effect.fail(decodeError("empty body"))
+          }
           let json: unknown
           try {
-            // Logout answers with no body at all.
             json = text.trim() === "" ? {} : JSON.parse(text)
           } catch {
             return Effect.fail(decodeError("body is not JSON"))
@@ -235,19 +239,17 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       SsoPortalError.PortalReadError
     >
   ): Stream.Stream<A, SsoPortalError.PortalReadError> =>
-    // Suspended: each run of the stream walks from the first page with a set of its own.
-    Stream.suspend(() =>
-      Stream.paginateChunkEffect(
-        { token: undefined as string | undefined, seen: new Set<string>() },
-        ({ seen, token }) =>
-          Effect.map(page(token), ({ items, nextToken }) => {
-            // A server that hands back a token it already gave would loop forever.
-            const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
-              ? Option.none()
-              : Option.some({ token: nextToken, seen: seen.add(nextToken) })
-            return [Chunk.fromIterable(items), next] as const
-          })
-      )
+    Stream.paginateChunkEffect(
+      { token: undefined as string | undefined, seen: new Set<string>() as ReadonlySet<string> },
+      ({ seen, token }) =>
+        Effect.map(page(token), ({ items, nextToken }) => {
+          // A server that hands back a token it already gave would loop forever. The set is
+          // copied, never changed: the initial state is shared by every run of the stream.
+          const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
+            ? Option.none()
+            : Option.some({ token: nextToken, seen: new Set(seen).add(nextToken) as ReadonlySet<string> })
+          return [Chunk.fromIterable(items), next] as const
+        })
     )
 
   return SsoPortalClient.of({

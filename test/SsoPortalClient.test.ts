@@ -291,6 +291,18 @@ describe("SsoPortalClient — errors", () => {
       expect(error._tag).toBe("ServiceError")
     }))
 
+  for (const name of ["getRoleCredentials", "listAccounts", "listAccountRoles"] as const) {
+    it.effect(`an empty 200 to ${name} is ResponseDecodeError "empty body", not a success with nothing in it`, () =>
+      Effect.gen(function*() {
+        const mock = yield* Mock.script([Mock.raw(200, "")])
+        const call: Call = calls[name]
+        const error: any = yield* Effect.flip(withClient(mock, call))
+        expect(error._tag).toBe("ResponseDecodeError")
+        expect(error.description).toBe("empty body")
+        expect(yield* mock.requests).toHaveLength(1)
+      }))
+  }
+
   it.effect("a 200 that is not JSON is ResponseDecodeError", () =>
     Effect.gen(function*() {
       const mock = yield* Mock.script([Mock.raw(200, "<html>", { "content-type": "text/html" })])
