@@ -526,6 +526,71 @@ describe("SsoPortalClient — accounts and accountRoles (the emulator)", () => {
     }).pipe(Effect.provide(withEmulator())))
 })
 
+const withEmulatorRetrying = (options: Emulator.Options = {}) =>
+  Layer.mergeAll(
+    SsoPortalClient.layer({ endpoint: Emulator.inProcessUrl, region: "us-east-1" }),
+    SsoOidcClient.layer({ endpoint: Emulator.inProcessUrl, region: "us-east-1", retry: false })
+  ).pipe(Layer.provideMerge(Emulator.layerInProcess(options)))
+
+describe("SsoPortalClient — the emulator's portal faults (virtual time, jitter fixed)", () => {
+  it.effect("TooManyRequestsException ×2 on GetRoleCredentials: credentials after retries at exactly 50 and 150 ms", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const token = yield* signIn
+      const portal = yield* SsoPortalClient.SsoPortalClient
+      yield* emulator.setFaults([{
+        operation: "GetRoleCredentials",
+        fault: Emulator.Fault.status(429, { errorName: "TooManyRequestsException" }),
+        count: 2
+      }])
+      const start = yield* TestClock.currentTimeMillis
+      const fiber = yield* Effect.fork(
+        portal.getRoleCredentials({ accessToken: token, accountId: "111111111111", roleName: "RoleA" }).pipe(
+          Effect.withRandom(Random.fixed([0]))
+        )
+      )
+      yield* TestClock.adjust(Duration.millis(149))
+      expect(yield* emulator.roleCredentials).toHaveLength(0)
+      yield* TestClock.adjust(Duration.millis(1))
+      const reply = yield* Fiber.join(fiber)
+      const [issued] = yield* emulator.roleCredentials
+      expect(reply.roleCredentials?.accessKeyId).toBe(issued!.accessKeyId)
+      expect(issued!.issuedAt.getTime() - start).toBe(150)
+      expect((yield* emulator.counts).GetRoleCredentials).toBe(3)
+    }).pipe(Effect.provide(withEmulatorRetrying({ accounts }))))
+
+  it.effect("ForbiddenException (403, as the real service sends it) is SsoPortalForbidden at once, with its message", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const token = yield* signIn
+      const portal = yield* SsoPortalClient.SsoPortalClient
+      yield* emulator.setFaults([{
+        operation: "GetRoleCredentials",
+        fault: Emulator.Fault.status(403, { errorName: "ForbiddenException", description: "No access" })
+      }])
+      const error: any = yield* Effect.flip(
+        portal.getRoleCredentials({ accessToken: token, accountId: "111111111111", roleName: "RoleA" })
+      )
+      expect(error._tag).toBe("SsoPortalForbidden")
+      expect(error.status).toBe(403)
+      expect(error.description).toBe("No access")
+      expect((yield* emulator.counts).GetRoleCredentials).toBe(1)
+    }).pipe(Effect.provide(withEmulatorRetrying({ accounts }))))
+
+  it.effect("a ListAccounts reply slower than the timeout is retried; the stream still yields every account", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.Emulator
+      const token = yield* signIn
+      const portal = yield* SsoPortalClient.SsoPortalClient
+      yield* emulator.setFaults([{ operation: "ListAccounts", fault: Emulator.Fault.delay("60 seconds"), count: 1 }])
+      const fiber = yield* Effect.fork(Stream.runCollect(portal.accounts(token, { pageSize: 2 })))
+      yield* TestClock.adjust(Duration.minutes(2))
+      const all = yield* Fiber.join(fiber)
+      expect(Chunk.toReadonlyArray(all).map((a) => a.accountId)).toEqual(accounts.map((a) => a.accountId))
+      expect((yield* emulator.counts).ListAccounts).toBe(4)
+    }).pipe(Effect.provide(withEmulatorRetrying({ accounts }))))
+})
+
 describe("SsoPortalClient — pagination over a scripted server", () => {
   const page = (ids: ReadonlyArray<string>, nextToken?: string) =>
     Mock.json({ accountList: ids.map((accountId) => ({ accountId })), ...(nextToken === undefined ? {} : { nextToken }) })
