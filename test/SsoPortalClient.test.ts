@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  ConfigProvider,
   Duration,
   Effect,
   Either,
@@ -775,4 +776,48 @@ describe("SsoPortalClient — the access token never shows", () => {
       Effect.withTracer(tracer)
     )
   })
+})
+
+// -----------------------------------------------------------------------------
+// layerConfig
+// -----------------------------------------------------------------------------
+
+describe("SsoPortalClient — layerConfig", () => {
+  /** The URL a ListAccounts call goes to, with `env` as the environment. */
+  const urlWith = (env: Record<string, string>, options: SsoPortalClient.Options = {}) =>
+    Effect.gen(function*() {
+      const mock = yield* Mock.script([Mock.json({})])
+      yield* Effect.flatMap(SsoPortalClient.SsoPortalClient, calls.listAccounts).pipe(
+        Effect.provide(
+          SsoPortalClient.layerConfig({ retry: false, ...options }).pipe(
+            Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client))
+          )
+        ),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+        Effect.ignore
+      )
+      const requests = yield* mock.requests
+      return requests.length === 0 ? undefined : requests[0]!.url
+    })
+
+  it.effect("AWS_ENDPOINT_URL_SSO wins over AWS_ENDPOINT_URL; the region alone gives the portal's own URL", () =>
+    Effect.gen(function*() {
+      expect(yield* urlWith({ AWS_REGION: "eu-west-1" })).toBe("https://portal.sso.eu-west-1.amazonaws.com/assignment/accounts")
+      expect(yield* urlWith({ AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: "https://global.lan:1" })).toBe(
+        "https://global.lan:1/assignment/accounts"
+      )
+      expect(
+        yield* urlWith({ AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL: "https://global.lan:1", AWS_ENDPOINT_URL_SSO: "https://sso.lan:2" })
+      ).toBe("https://sso.lan:2/assignment/accounts")
+    }))
+
+  it.effect("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true ignores both; an endpoint in the options wins over the environment", () =>
+    Effect.gen(function*() {
+      expect(
+        yield* urlWith({ AWS_REGION: "us-west-2", AWS_ENDPOINT_URL_SSO: "https://sso.lan:2", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })
+      ).toBe("https://portal.sso.us-west-2.amazonaws.com/assignment/accounts")
+      expect(yield* urlWith({ AWS_ENDPOINT_URL_SSO: "https://sso.lan:2" }, { endpoint: "https://mine.lan:3" })).toBe(
+        "https://mine.lan:3/assignment/accounts"
+      )
+    }))
 })
