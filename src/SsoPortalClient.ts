@@ -96,6 +96,16 @@ export interface Options extends Endpoint.EndpointParameters {
 /** The header that carries the access token, a secret. */
 const secretHeaders = [Operations.portalOperations.GetRoleCredentials.bindings.accessToken.name]
 
+/**
+ * A query component as the AWS SDKs encode it (RFC 3986: a space is `%20`,
+ * never the form encoding's `+`, which a service may read as a literal `+`).
+ */
+const encodeQuery = (value: string): string =>
+  encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+/** What an HTTP header value may hold: tab, visible ASCII and space, obs-text (no CR, LF or other controls). */
+const validHeaderValue = /^[\t\x20-\x7e\x80-\xff]*$/
+
 /** A portal error is transient when the service is busy or down, or nothing came back. */
 const isTransient = (error: unknown): boolean =>
   (SsoPortalError.isSsoPortalError(error) && error._tag === "SsoPortalTooManyRequests") ||
@@ -113,15 +123,19 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
   /** The request of an operation: each member where the table puts it. */
   const requestOf = (operation: Operations.Operation, encoded: Readonly<Record<string, unknown>>, url: string) => {
-    const target = new URL(url + Operations.requestTarget(operation))
+    const target = url + Operations.requestTarget(operation)
+    const query: Array<string> = []
     const headers: Record<string, string> = { "user-agent": Transport.userAgent, accept: "application/json" }
     for (const [member, value] of Object.entries(encoded)) {
       if (value === undefined) continue
       const location = Operations.locationOf(operation, member)
-      if (location.in === "query") target.searchParams.set(location.name, String(value))
+      if (location.in === "query") query.push(`${encodeQuery(location.name)}=${encodeQuery(String(value))}`)
       else if (location.in === "header") headers[location.name] = String(value)
     }
-    return HttpClientRequest.make(operation.http.method)(target.toString()).pipe(HttpClientRequest.setHeaders(headers))
+    const separator = target.includes("?") ? "&" : "?"
+    return HttpClientRequest.make(operation.http.method)(
+      query.length === 0 ? target : `${target}${separator}${query.join("&")}`
+    ).pipe(HttpClientRequest.setHeaders(headers))
   }
 
   /** A non-2xx reply as the portal's typed error, else `ServiceError` naming what came. */
@@ -167,6 +181,16 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
           new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
         )
       )
+      // A header value the HTTP stack refuses would fail with the value in its message (a
+      // token from a damaged cache file, say) and be retried: refuse it here, unsent, unnamed.
+      for (const [member, value] of Object.entries(encoded as Record<string, unknown>)) {
+        if (Operations.locationOf(operation, member).in === "header" && !validHeaderValue.test(String(value))) {
+          return yield* new SsoOidcError.InvalidInput({
+            operation: operation.name,
+            description: `${member} holds characters that cannot be sent in an HTTP header`
+          })
+        }
+      }
       const request = requestOf(operation, encoded as Record<string, unknown>, url)
       const once = Effect.flatMap(
         transport.exchange(operation.name, request, secretHeaders),
@@ -182,9 +206,13 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
               requestId,
               description
             })
+          // Logout answers with no body at all; for the others an empty 200 is a broken reply
+          // (a proxy's), not a success without credentials or accounts.
+          if (text.trim() === "" && operation.name !== Operations.portalOperations.Logout.name) {
+            return Effect.fail(decodeError("empty body"))
+          }
           let json: unknown
           try {
-            // Logout answers with no body at all.
             json = text.trim() === "" ? {} : JSON.parse(text)
           } catch {
             return Effect.fail(decodeError("body is not JSON"))
@@ -212,13 +240,14 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     >
   ): Stream.Stream<A, SsoPortalError.PortalReadError> =>
     Stream.paginateChunkEffect(
-      { token: undefined as string | undefined, seen: new Set<string>() },
+      { token: undefined as string | undefined, seen: new Set<string>() as ReadonlySet<string> },
       ({ seen, token }) =>
         Effect.map(page(token), ({ items, nextToken }) => {
-          // A server that hands back a token it already gave would loop forever.
+          // A server that hands back a token it already gave would loop forever. The set is
+          // copied, never changed: the initial state is shared by every run of the stream.
           const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
             ? Option.none()
-            : Option.some({ token: nextToken, seen: seen.add(nextToken) })
+            : Option.some({ token: nextToken, seen: new Set(seen).add(nextToken) as ReadonlySet<string> })
           return [Chunk.fromIterable(items), next] as const
         })
     )

@@ -43,6 +43,7 @@ import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as DeviceLogin from "../src/DeviceLogin.js"
 import * as Emulator from "../src/testing/Emulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
+import * as SsoPortalClient from "../src/SsoPortalClient.js"
 import { GrantType } from "../src/SsoOidcSchema.js"
 import { type FaultSpec, faults } from "./fault-matrix.js"
 import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
@@ -272,6 +273,10 @@ const makeSecrets = () => {
       add("refresh token", token.refreshToken)
     }
     for (const authorization of yield* em.authorizations) add("device code", authorization.deviceCode)
+    for (const issued of yield* em.roleCredentials) {
+      add("role secret access key", issued.secretAccessKey)
+      add("role session token", issued.sessionToken)
+    }
   })
   return { add, fromEmulator, list: () => [...secrets.values()] }
 }
@@ -329,9 +334,10 @@ const credentialsWithSessionToken = AwsCredentials.layerStatic({
 })
 
 const inProcess = (options: Emulator.Options = {}) =>
-  SsoOidcClient.layer({ endpoint: Emulator.inProcessUrl, region: "us-east-1" }).pipe(
-    Layer.provideMerge(Emulator.layerInProcess(options))
-  )
+  Layer.mergeAll(
+    SsoOidcClient.layer({ endpoint: Emulator.inProcessUrl, region: "us-east-1" }),
+    SsoPortalClient.layer({ endpoint: Emulator.inProcessUrl, region: "us-east-1" })
+  ).pipe(Layer.provideMerge(Emulator.layerInProcess(options)))
 
 /** A unique, secret-looking value that never left this test except in a request. */
 let counter = 0
@@ -377,7 +383,8 @@ const tokenOf = (exit: Exit.Exit<ReadonlyArray<DeviceLogin.DeviceLoginEvent>, un
  * carrying real secrets: StartDeviceAuthorization and CreateToken the client
  * secret, CreateToken a device code, a refresh token or a PKCE code verifier,
  * CreateTokenWithIAM an assertion, a subject token, a refresh token and a
- * code verifier (signed with static credentials).
+ * code verifier (signed with static credentials), and the portal's four
+ * operations the access token.
  */
 const everyOperationWith = (
   capture: Capture,
@@ -453,6 +460,20 @@ const everyOperationWith = (
         codeVerifier
       }).pipe(Effect.provide(credentials))
     )
+    // The portal's operations, each request carrying the access token (Logout last: it revokes it).
+    const portal = yield* SsoPortalClient.SsoPortalClient
+    const accessToken = issued.accessToken!
+    const [account] = Emulator.defaultAccounts
+    yield* capture.observe(
+      label("GetRoleCredentials"),
+      portal.getRoleCredentials({ accessToken, accountId: account!.accountId, roleName: account!.roles[0]! })
+    )
+    yield* capture.observe(label("ListAccounts (stream)"), Stream.runCollect(portal.accounts(accessToken, { pageSize: 1 })))
+    yield* capture.observe(
+      label("ListAccountRoles"),
+      portal.listAccountRoles({ accessToken, accountId: account!.accountId })
+    )
+    yield* capture.observe(label("Logout"), portal.logout({ accessToken }))
     yield* em.clearFaults
   })
 
@@ -545,6 +566,12 @@ describe("leak scan — no secret in errors, logs or spans", () => {
       yield* secrets.fromEmulator
       secrets.add("AWS secret access key", awsSecretAccessKey)
       expect(capture.errors()).toBeGreaterThan(cases.length * 3)
+      const names = new Set(capture.spans.map((span) => span.name))
+      for (const method of ["getRoleCredentials", "listAccounts", "listAccountRoles", "logout"]) {
+        expect(names.has(`SsoPortalClient.${method}`), method).toBe(true)
+      }
+      // Some faults still end in role credentials (a burst retried away): their secrets are scanned for too.
+      expect(secrets.list().some((secret) => secret.label === "role session token")).toBe(true)
       expectNoLeaks(capture, secrets.list())
     }).pipe(Effect.provide(inProcess()), capture.provide)
   })

@@ -50,7 +50,8 @@ const backoff = (options: RetryOptions) => {
   const cap = Duration.decode(options.cap ?? Duration.seconds(20))
   return Schedule.exponential(options.base ?? Duration.millis(100), 2).pipe(
     Schedule.jitteredWith({ min: 0.5, max: 1 }),
-    Schedule.modifyDelay((delay) => Duration.min(delay, cap)),
+    // The second argument is the jittered delay; the first is the exponential's output, without the jitter.
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, cap)),
     Schedule.intersect(Schedule.recurs(options.times ?? 3))
   )
 }
