@@ -132,10 +132,12 @@ describe.concurrent("the packed package, installed from its tarball", { timeout:
     for (const entry of [".", "./node", "./testing", "./package.json", ...rootModules.map((m) => `./${m}`)]) {
       expect(exports, `exports["${entry}"]`).toHaveProperty([entry])
     }
-    expect(Object.keys(peerDependencies).sort()).toEqual(["@effect/platform", "@effect/platform-node", "effect"])
+    // undici: only NodeSso.layerHttpClient (proxies, AWS_CA_BUNDLE) loads it; @effect/platform-node brings it.
+    expect(Object.keys(peerDependencies).sort()).toEqual(["@effect/platform", "@effect/platform-node", "effect", "undici"])
     expect(peerDependencies["effect"]).toMatch(/^\^3\./)
     expect(peerDependencies["@effect/platform"]).toMatch(/^\^0\.97\./)
     expect(peerDependenciesMeta["@effect/platform-node"]?.optional).toBe(true)
+    expect(peerDependenciesMeta["undici"]?.optional).toBe(true)
     for (const peer of Object.keys(peerDependencies)) expect(dependencies, `dependency on ${peer}`).not.toHaveProperty([peer])
     // Compiled output, not sources: every entry's files are in dist/, with their .d.ts.
     for (const file of ["dist/index.js", "dist/index.d.ts", "dist/node.js", "dist/node.d.ts", "dist/testing.js", "dist/testing.d.ts"]) {
