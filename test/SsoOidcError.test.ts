@@ -130,6 +130,14 @@ describe("readErrorReply", () => {
     }
   })
 
+  it("an OAuth error code named like an Object member (constructor, __proto__, toString) names no error", () => {
+    for (const code of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      const reply = readErrorReply(undefined, JSON.stringify({ error: code }))
+      expect(reply.name, code).toBeUndefined()
+      expect(reply.error).toBe(code)
+    }
+  })
+
   it("the OAuth error code never overrides an explicit name", () => {
     expect(readErrorReply("SlowDownException", JSON.stringify({ error: "authorization_pending" })).name).toBe(
       "SlowDownException"
@@ -212,6 +220,17 @@ describe("error names through the client (CreateToken)", () => {
         expect(error.error_description).toBe("Client is polling too fast")
       }))
   }
+
+  it.effect("a 400 whose only name is an OAuth code like \"constructor\" is a ServiceError, not a defect", () =>
+    Effect.gen(function*() {
+      for (const code of ["constructor", "__proto__", "toString"]) {
+        const error = yield* createTokenError(reply400({ error: code, error_description: "d" }))
+        expect(error._tag, code).toBe("ServiceError")
+        expect(error.errorType).toBeUndefined()
+        expect(error.error).toBe(code)
+        expect(error.status).toBe(400)
+      }
+    }))
 
   it.effect("the header beats a body __type", () =>
     Effect.gen(function*() {
