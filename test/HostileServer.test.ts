@@ -304,7 +304,7 @@ const peakGrowthDuring = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     return { exit, growth: peak - before }
   })
 
-/** Far below the 50 MB the bomb decodes to (the cap is 1 MiB; before it counted decoded bytes, about 50 MB were held). */
+/** Far below the 50 MB the bomb decodes to (the cap is 1 MiB; when the cap counted wire bytes, about 50 MB were held). */
 const memoryBound = 16 * 1024 * 1024
 
 describe("a gzip bomb: the 1 MiB cap counts decoded bytes", () => {
@@ -328,6 +328,20 @@ describe("a gzip bomb: the 1 MiB cap counts decoded bytes", () => {
       })
       expect(endpoint.received).toHaveLength(1)
       expect(growth, `memory growth ${Math.round(growth / 1024 / 1024)} MB`).toBeLessThan(memoryBound)
+    }).pipe(Effect.provide(clientLayer(FetchHttpClient.layer, { retry: { times: 3, base: 1 } }))))
+
+  it.live("a chunked bomb (no content-length) through fetch is cut off at the cap too", () =>
+    Effect.gen(function*() {
+      endpoint.handler = (_req, res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+        // in pieces, as a server streaming it would
+        for (let offset = 0; offset < bomb.length; offset += 8192) res.write(bomb.subarray(offset, offset + 8192))
+        res.end()
+      }
+      const { exit, growth } = yield* peakGrowthDuring(call("StartDeviceAuthorization"))
+      expect(failureOf(exit)).toMatchObject({ _tag: "ResponseDecodeError", description: "the reply is larger than 1048576 bytes" })
+      expect(endpoint.received).toHaveLength(1)
+      expect(growth).toBeLessThan(memoryBound)
     }).pipe(Effect.provide(clientLayer(FetchHttpClient.layer, { retry: { times: 3, base: 1 } }))))
 
   it.live("a bomb on a 500 is a ResponseDecodeError too: not transient, never retried", () =>

@@ -934,6 +934,57 @@ describe("leak scan — no secret in errors, logs or spans", () => {
     }).pipe(Effect.scoped, capture.provide)
   })
 
+  it.live("an endpoint with a user name and password, through fetch: refused before any request, the password nowhere", () => {
+    const capture = makeCapture()
+    const secrets = makeSecrets()
+    const password = made("endpoint-password")
+    const userName = made("endpoint-user")
+    const clientSecret = made("client-secret")
+    const deviceCode = made("device-code")
+    secrets.add("endpoint password", password)
+    secrets.add("endpoint user name", userName)
+    secrets.add("client secret", clientSecret)
+    secrets.add("device code", deviceCode)
+    return Effect.gen(function*() {
+      let requests = 0
+      const server = yield* Effect.acquireRelease(
+        Effect.async<Http.Server>((resume) => {
+          const server = Http.createServer((request, response) => {
+            requests++
+            request.resume()
+            response.end()
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+        }),
+        (server) =>
+          Effect.async<void>((resume) => {
+            server.closeAllConnections()
+            server.close(() => resume(Effect.void))
+          })
+      )
+      const port = (server.address() as AddressInfo).port
+      for (const endpoint of [`http://${userName}:${password}@127.0.0.1:${port}`, `https://${userName}:${password}@oidc.example.com`]) {
+        const exit = yield* capture.observe(
+          "CreateToken with credentials in the endpoint",
+          Effect.flatMap(SsoOidcClient.SsoOidcClient, (client) =>
+            client.createToken({
+              clientId: "client-id",
+              clientSecret: Redacted.make(clientSecret),
+              grantType: GrantType.DeviceCode,
+              deviceCode: Redacted.make(deviceCode)
+            })).pipe(
+              Effect.provide(
+                SsoOidcClient.layer({ endpoint, retry: false, timeout: "5 seconds" }).pipe(Layer.provide(FetchHttpClient.layer))
+              )
+            )
+        )
+        expect(Exit.isFailure(exit) && (Cause.squash(exit.cause) as { _tag: string })._tag).toBe("EndpointError")
+      }
+      expect(requests).toBe(0)
+      expectNoLeaks(capture, secrets.list())
+    }).pipe(Effect.scoped, capture.provide)
+  })
+
   it.effect("the scan itself finds a secret that does leak (a control)", () => {
     const capture = makeCapture()
     const secrets = makeSecrets()

@@ -325,6 +325,16 @@ describe("isTransient", () => {
     }
   })
 
+  it("a ResponseDecodeError of a 500 or 503 (a reply too large) and an UnexpectedRedirect are not transient", () => {
+    for (const status of [500, 503, 429]) {
+      expect(SsoOidcError.isTransient(new SsoOidcError.ResponseDecodeError({ operation: "CreateToken", status, description: "d" })))
+        .toBe(false)
+    }
+    for (const status of [301, 302, 307, 308, 0]) {
+      expect(SsoOidcError.isTransient(new SsoOidcError.UnexpectedRedirect({ operation: "CreateToken", status }))).toBe(false)
+    }
+  })
+
   it("InvalidInput, a ResponseDecodeError of a 200, an EndpointError and foreign values are not transient", () => {
     expect(SsoOidcError.isTransient(new SsoOidcError.InvalidInput({ operation: "CreateToken", description: "d" }))).toBe(
       false
@@ -435,6 +445,25 @@ describe("messages", () => {
     expect(error.message).toContain("rid-2")
     expect(error.message).toContain("clientId: expected string")
     expect(String(error).startsWith("ResponseDecodeError")).toBe(true)
+  })
+
+  it("UnexpectedRedirect: the message carries operation, status and the target's origin; String starts with the tag", () => {
+    const error = new SsoOidcError.UnexpectedRedirect({
+      operation: "CreateToken",
+      status: 307,
+      locationOrigin: "http://evil.example:8080",
+      requestId: "rid-3"
+    })
+    expect(error.message).toBe(
+      "CreateToken: the endpoint answered with a redirect to http://evil.example:8080 (HTTP 307); " +
+        "the service never redirects, so nothing was sent there: check the endpoint"
+    )
+    expect(String(error).startsWith("UnexpectedRedirect")).toBe(true)
+    expect(SsoOidcError.isSsoOidcError(error)).toBe(true)
+    // a browser's opaque redirect: no status, no location
+    expect(new SsoOidcError.UnexpectedRedirect({ operation: "RegisterClient", status: 0 }).message).toContain(
+      "an opaque redirect"
+    )
   })
 
   it("InvalidInput: the message carries operation and description; String starts with the tag", () => {

@@ -85,19 +85,28 @@ const identityEncoded = (response: HttpClientResponse.HttpClientResponse) => {
 }
 
 /**
- * Reads a reply body of at most {@link maxReplyBytes} as text. The body is
- * always streamed and counted as the client hands it over, decoded: a
- * `content-length` counts the bytes on the wire, which a decompressing client
- * multiplies. A declared length over the limit fails at once, unread, when no
- * content encoding applies.
+ * Reads a reply body of at most {@link maxReplyBytes} as text.
+ *
+ * A `content-length` counts the bytes on the wire. With no content encoding
+ * that is the body's length (fetch, Node's `http` and undici all hold a body to
+ * it): over the limit fails at once, unread; within it, the body is read whole,
+ * the cheap way. With a content encoding (fetch decompresses gzip, deflate, br)
+ * or no declared length, the body is streamed and counted as the client hands
+ * it over, decoded, and cut off at the limit.
  */
 export const readBody = (
   operation: string,
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<string, SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError> => {
   const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && declared > maxReplyBytes && identityEncoded(response)) {
-    return Effect.fail(tooLarge(operation, response))
+  if (Number.isFinite(declared) && identityEncoded(response)) {
+    if (declared > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
+    return Effect.mapError(response.text, (error) =>
+      new SsoOidcError.TransportError({
+        operation,
+        reason: "Transport",
+        description: `reply cut short: ${transportDescription(error.cause)}`
+      }))
   }
   return response.stream.pipe(
     // The platform's body errors hold the request, whose body holds secrets: replace

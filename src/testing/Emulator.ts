@@ -709,6 +709,17 @@ export interface Options {
   readonly roleCredentialsExpiresIn?: Duration.DurationInput | undefined
   /** The page size of ListAccounts and ListAccountRoles when `max_result` is absent: 1 to 100, default 20. */
   readonly pageSize?: number | undefined
+  /**
+   * The most records of each kind (registrations, device authorizations,
+   * access tokens, refresh tokens, `/authorize` requests) the emulator keeps;
+   * beyond it the oldest are forgotten. Default 10,000. Besides, each record
+   * is forgotten an hour after its own lifetime ends (swept at most once a
+   * minute of `Clock` time, when a request arrives), so a long-running
+   * emulator stays bounded.
+   *
+   * @since 0.2.0
+   */
+  readonly maxRecords?: number | undefined
 }
 
 /**
@@ -886,7 +897,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         redirectUris: app.redirectUris,
         scopes: app.scopes
       })),
-      idTokenKey: globalThis.crypto.getRandomValues(new Uint8Array(32))
+      idTokenKey: globalThis.crypto.getRandomValues(new Uint8Array(32)),
+      maxRecords: options.maxRecords ?? State.defaultMaxRecords
     }
     const iamCredentials = options.iamCredentials ?? defaultIamCredentials
     const state = yield* Ref.make<State.State>(State.empty)
@@ -1187,6 +1199,9 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         Effect.onInterrupt(() => record(entry(undefined, [])))
       )
       yield* record(entry(reply, fired))
+      // Expiry and caps: the state stays bounded however long the emulator runs.
+      const after = yield* now
+      yield* Ref.update(state, (s) => State.housekeep(s, after, settings))
       return request.method === "HEAD" ? { ...reply, bodyText: "" } : reply
     })
 
@@ -1297,7 +1312,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const dateOf = (millis: number | undefined) => millis === undefined ? undefined : new Date(millis)
 
     const tokens = Effect.map(Ref.get(state), (s) =>
-      s.tokens.map((token): TokenView => ({
+      Array.from(s.tokens.values(), (token): TokenView => ({
         accessToken: Redacted.make(token.accessToken),
         refreshToken: token.refreshToken === undefined ? undefined : Redacted.make(token.refreshToken),
         refreshTokenActive: token.refreshToken !== undefined &&

@@ -138,7 +138,7 @@ const issue = (
     }),
     {
       ...state,
-      tokens: [...state.tokens, token],
+      tokens: set(state.tokens, token.accessToken, token),
       refreshTokens: refreshToken === undefined ? state.refreshTokens : set(state.refreshTokens, refreshToken, refresh)
     }
   ]
@@ -266,7 +266,7 @@ export const createTokenWithIam = (
       if (requested !== TokenTypeUri.AccessToken && requested !== TokenTypeUri.RefreshToken) {
         return [err("InvalidRequestException", `Unsupported requestedTokenType: ${requested}`), state]
       }
-      const subject = state.tokens.find((token) => token.accessToken === subjectToken)
+      const subject = state.tokens.get(subjectToken)
       // A token revoked by the portal's Logout is as dead as an expired one.
       if (subject === undefined || now >= subject.expiresAt || state.revokedAccessTokens.has(subjectToken)) {
         return [err("InvalidGrantException", "Invalid subject token provided"), state]

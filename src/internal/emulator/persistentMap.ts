@@ -1,19 +1,24 @@
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
+import * as Order from "effect/Order"
+import * as SortedMap from "effect/SortedMap"
 
 /**
  * An immutable map with O(log n) updates and `Map`'s insertion order, for the
  * emulator's state. Copying a `Map` on every update made N concurrent logins
- * cost O(N²).
+ * cost O(N²). The insertion order is a second index (order → key), so the
+ * oldest entry is found, and an entry removed, in O(log n) too: the emulator
+ * evicts its oldest records when a collection is full.
  */
 export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
   private constructor(
     private readonly entriesByKey: HashMap.HashMap<K, readonly [order: number, value: V]>,
+    private readonly keysByOrder: SortedMap.SortedMap<number, K>,
     private readonly nextOrder: number
   ) {}
 
   static empty<K, V>(): PersistentMap<K, V> {
-    return new PersistentMap(HashMap.empty(), 0)
+    return new PersistentMap(HashMap.empty(), SortedMap.empty(Order.number), 0)
   }
 
   get size() {
@@ -27,30 +32,48 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
   }
   /** A new map with `key` set; an existing key keeps its place in the order. */
   set(key: K, value: V): PersistentMap<K, V> {
-    const order = Option.match(HashMap.get(this.entriesByKey, key), {
-      onNone: () => this.nextOrder,
-      onSome: ([order]) => order
+    return Option.match(HashMap.get(this.entriesByKey, key), {
+      onNone: () =>
+        new PersistentMap(
+          HashMap.set(this.entriesByKey, key, [this.nextOrder, value] as const),
+          SortedMap.set(this.keysByOrder, this.nextOrder, key),
+          this.nextOrder + 1
+        ),
+      onSome: ([order]) =>
+        new PersistentMap(HashMap.set(this.entriesByKey, key, [order, value] as const), this.keysByOrder, this.nextOrder)
     })
-    return new PersistentMap(HashMap.set(this.entriesByKey, key, [order, value] as const), this.nextOrder + 1)
   }
-  private ordered(): Array<readonly [K, V]> {
-    return Array.from(this.entriesByKey, ([key, [order, value]]) => [order, key, value] as const)
-      .sort((a, b) => a[0] - b[0])
-      .map(([, key, value]) => [key, value] as const)
+  /** A new map without `key` (the same map when it is absent). */
+  delete(key: K): PersistentMap<K, V> {
+    return Option.match(HashMap.get(this.entriesByKey, key), {
+      onNone: () => this,
+      onSome: ([order]) =>
+        new PersistentMap(
+          HashMap.remove(this.entriesByKey, key),
+          SortedMap.remove(this.keysByOrder, order),
+          this.nextOrder
+        )
+    })
+  }
+  /** The entry set longest ago, if any. */
+  oldest(): readonly [K, V] | undefined {
+    return Option.getOrUndefined(
+      Option.map(SortedMap.headOption(this.keysByOrder), ([, key]) => [key, this.get(key)!] as const)
+    )
   }
   *entries(): MapIterator<[K, V]> {
-    for (const [key, value] of this.ordered()) yield [key, value]
+    for (const key of SortedMap.values(this.keysByOrder)) yield [key, this.get(key)!]
   }
   *keys(): MapIterator<K> {
-    for (const [key] of this.ordered()) yield key
+    yield* SortedMap.values(this.keysByOrder)
   }
   *values(): MapIterator<V> {
-    for (const [, value] of this.ordered()) yield value
+    for (const key of SortedMap.values(this.keysByOrder)) yield this.get(key)!
   }
   [Symbol.iterator](): MapIterator<[K, V]> {
     return this.entries()
   }
   forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void): void {
-    for (const [key, value] of this.ordered()) callback(value, key, this)
+    for (const [key, value] of this.entries()) callback(value, key, this)
   }
 }

@@ -56,12 +56,8 @@ export const unauthorizedMessage = "Session token not found or invalid"
 const authenticate = (state: State, presented: unknown, now: number): TokenRecord | undefined => {
   if (typeof presented !== "string" || presented === "") return undefined
   if (state.revokedAccessTokens.has(presented)) return undefined
-  // Newest first: a client presents the token it got last.
-  for (let i = state.tokens.length - 1; i >= 0; i--) {
-    const token = state.tokens[i]!
-    if (token.accessToken === presented) return now < token.expiresAt ? token : undefined
-  }
-  return undefined
+  const token = state.tokens.get(presented)
+  return token !== undefined && now < token.expiresAt ? token : undefined
 }
 
 // -----------------------------------------------------------------------------

@@ -37,6 +37,8 @@ export interface Settings {
   readonly applications: ReadonlyArray<ApplicationRecord>
   /** The HMAC key of the id tokens (random per emulator). */
   readonly idTokenKey: Uint8Array
+  /** The most records each collection keeps; the oldest are evicted beyond it (see {@link housekeep}). */
+  readonly maxRecords: number
 }
 
 export interface ApplicationRecord {
@@ -152,7 +154,8 @@ export interface State {
   readonly authorizations: ReadonlyMap<string, AuthorizationRecord>
   /** User code → device code. */
   readonly userCodes: ReadonlyMap<string, string>
-  readonly tokens: ReadonlyArray<TokenRecord>
+  /** Issued access tokens by value, oldest first. */
+  readonly tokens: ReadonlyMap<string, TokenRecord>
   readonly refreshTokens: ReadonlyMap<string, RefreshRecord>
   /** `/authorize` requests by id. */
   readonly authorizationRequests: ReadonlyMap<string, AuthorizationRequestRecord>
@@ -162,23 +165,125 @@ export interface State {
   readonly revokedAccessTokens: ReadonlyMap<string, number>
   /** Role credentials the portal issued, oldest first. */
   readonly roleCredentials: ReadonlyArray<RoleCredentialsRecord>
+  /** When expired records were last swept out (`Clock` millis). */
+  readonly sweptAt: number
 }
 
 export const empty: State = {
   clients: PersistentMap.empty(),
   authorizations: PersistentMap.empty(),
   userCodes: PersistentMap.empty(),
-  tokens: [],
+  tokens: PersistentMap.empty(),
   refreshTokens: PersistentMap.empty(),
   authorizationRequests: PersistentMap.empty(),
   codes: PersistentMap.empty(),
   revokedAccessTokens: PersistentMap.empty(),
-  roleCredentials: []
+  roleCredentials: [],
+  sweptAt: 0
 }
 
 /** A new map with `key` set, in O(log n) (see {@link PersistentMap}). */
 export const set = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> =>
   map instanceof PersistentMap ? map.set(key, value) : new Map(map).set(key, value)
+
+/** A new map without `key`, in O(log n). */
+export const remove = <K, V>(map: ReadonlyMap<K, V>, key: K): ReadonlyMap<K, V> => {
+  if (map instanceof PersistentMap) return map.delete(key)
+  const copy = new Map(map)
+  copy.delete(key)
+  return copy
+}
+
+// -----------------------------------------------------------------------------
+// housekeeping: expiry and caps, so a long-running emulator stays bounded
+// -----------------------------------------------------------------------------
+
+/** The default of {@link Settings.maxRecords}. */
+export const defaultMaxRecords = 10_000
+
+/**
+ * How long a record outlives its lifetime. Meanwhile it is still answered as
+ * expired (`ExpiredTokenException`, "registration has expired", "code has
+ * expired") rather than unknown, and still shown by the views.
+ */
+export const expiredRetentionMillis = 60 * 60 * 1000
+
+/** Expired records are swept out at most this often (a sweep reads every record). */
+export const sweepEveryMillis = 60 * 1000
+
+/** When a record may be forgotten: its lifetime's end, plus {@link expiredRetentionMillis}. */
+const forgetClientAt = (client: ClientRecord) => client.clientSecretExpiresAt * 1000 + expiredRetentionMillis
+const forgetAuthorizationAt = (auth: AuthorizationRecord) => auth.expiresAt + expiredRetentionMillis
+const forgetTokenAt = (token: TokenRecord) => token.expiresAt + expiredRetentionMillis
+const forgetRequestAt = (request: AuthorizationRequestRecord) =>
+  Math.max(request.expiresAt, request.codeExpiresAt ?? 0) + expiredRetentionMillis
+
+const withoutAuthorization = (state: State, auth: AuthorizationRecord): State => ({
+  ...state,
+  authorizations: remove(state.authorizations, auth.deviceCode),
+  userCodes: remove(state.userCodes, auth.userCode)
+})
+
+const withoutRequest = (state: State, request: AuthorizationRequestRecord): State => ({
+  ...state,
+  authorizationRequests: remove(state.authorizationRequests, request.id),
+  codes: request.code === undefined ? state.codes : remove(state.codes, request.code)
+})
+
+/**
+ * Drops every record past its lifetime and the retention: registrations
+ * (`clientSecretExpiresAt`), device authorizations (`expiresIn`), access
+ * tokens (`expiresIn`), `/authorize` requests and their codes. A refresh
+ * token goes once it was used or revoked (then it is refused just as an
+ * unknown one is), or once the client it was issued to is gone.
+ */
+const sweep = (state: State, now: number, settings: Settings): State => {
+  let next: State = { ...state, sweptAt: now }
+  for (const client of state.clients.values()) {
+    if (now >= forgetClientAt(client)) next = { ...next, clients: remove(next.clients, client.clientId) }
+  }
+  for (const auth of state.authorizations.values()) {
+    if (now >= forgetAuthorizationAt(auth)) next = withoutAuthorization(next, auth)
+  }
+  for (const token of state.tokens.values()) {
+    if (now >= forgetTokenAt(token)) next = { ...next, tokens: remove(next.tokens, token.accessToken) }
+  }
+  const applications = new Set(settings.applications.map((app) => app.applicationArn))
+  for (const [value, refresh] of state.refreshTokens) {
+    const owned = next.clients.has(refresh.clientId) || applications.has(refresh.clientId)
+    if (!refresh.active || !owned) next = { ...next, refreshTokens: remove(next.refreshTokens, value) }
+  }
+  for (const request of state.authorizationRequests.values()) {
+    if (now >= forgetRequestAt(request)) next = withoutRequest(next, request)
+  }
+  return next
+}
+
+/** Evicts the oldest records of each collection beyond `max`. */
+const cap = (state: State, max: number): State => {
+  let next = state
+  const oldest = <K, V>(map: ReadonlyMap<K, V>): V | undefined =>
+    map instanceof PersistentMap ? (map as PersistentMap<K, V>).oldest()?.[1] : map.values().next().value
+  while (next.clients.size > max) next = { ...next, clients: remove(next.clients, oldest(next.clients)!.clientId) }
+  while (next.authorizations.size > max) next = withoutAuthorization(next, oldest(next.authorizations)!)
+  while (next.tokens.size > max) next = { ...next, tokens: remove(next.tokens, oldest(next.tokens)!.accessToken) }
+  while (next.refreshTokens.size > max) {
+    const first = next.refreshTokens.keys().next()
+    if (first.done === true) break
+    next = { ...next, refreshTokens: remove(next.refreshTokens, first.value) }
+  }
+  while (next.authorizationRequests.size > max) next = withoutRequest(next, oldest(next.authorizationRequests)!)
+  return next
+}
+
+/**
+ * Keeps the state bounded, after each request: sweeps out expired records
+ * (at most once every {@link sweepEveryMillis} of `Clock` time), then evicts
+ * the oldest records of any collection holding more than `maxRecords`.
+ * Returns the same state when there is nothing to do.
+ */
+export const housekeep = (state: State, now: number, settings: Settings): State =>
+  cap(now - state.sweptAt >= sweepEveryMillis ? sweep(state, now, settings) : state, Math.max(1, settings.maxRecords))
 
 /** RFC 8628 §3.5: slow_down adds 5 seconds to the interval, for good. */
 export const slowDownIncrementSeconds = 5
@@ -402,7 +507,7 @@ const issueTokens = (
     }),
     {
       ...state,
-      tokens: [...state.tokens, token],
+      tokens: set(state.tokens, token.accessToken, token),
       refreshTokens: refreshToken === undefined
         ? state.refreshTokens
         : set(state.refreshTokens, refreshToken, { clientId: client.clientId, scopes, active: true })
