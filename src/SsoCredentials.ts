@@ -146,21 +146,19 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const directory = options.cacheDirectory ?? (yield* cliCacheDirectory(path))
   const store = Store.makeFileStore(fs, path, directory)
   const windowMillis = Duration.toMillis(Duration.decode(options.refreshWindow ?? defaultRefreshWindow))
-  // AWS_ENDPOINT_URL_SSO and friends, read once; the options win.
-  const fromEnvironment = yield* Effect.orElseSucceed(SsoPortalClient.endpointConfig, () => ({}))
-  const lock = {
-    staleAfterMillis: Duration.toMillis(Duration.decode(options.lock?.staleAfter ?? Duration.seconds(20))),
-    timeoutMillis: Duration.toMillis(Duration.decode(options.lock?.timeout ?? Duration.seconds(60))),
-    pollMillis: 20,
-    maxPollMillis: 500
-  }
+  // AWS_ENDPOINT_URL_SSO (else AWS_ENDPOINT_URL), read once; the options win.
+  const configuredEndpoint = yield* Effect.orElseSucceed(
+    Effect.map(SsoPortalClient.endpointConfig, (config) => config.endpoint),
+    () => undefined
+  )
+  const lock = Store.resolveLockOptions(options.lock)
 
   const portals = new Map<string, SsoPortalClient.Service>()
   const portalFor = (region: string) =>
     Effect.suspend(() => {
       const existing = portals.get(region)
       if (existing !== undefined) return Effect.succeed(existing)
-      const endpoint = options.portal?.endpoint ?? ("endpoint" in fromEnvironment ? fromEnvironment.endpoint : undefined)
+      const endpoint = options.portal?.endpoint ?? configuredEndpoint
       return SsoPortalClient.make({ ...options.portal, ...(endpoint === undefined ? {} : { endpoint }), region }).pipe(
         Effect.provideService(HttpClient.HttpClient, httpClient),
         Effect.tap((client) => Effect.sync(() => portals.set(region, client)))

@@ -18,11 +18,11 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as AwsCredentials from "./AwsCredentials.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
+import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
 import { signRequest } from "./internal/sigv4.js"
 import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
@@ -326,24 +326,6 @@ type ExtraMember = Exclude<
 export const layer = (options: Options = {}): Layer.Layer<SsoOidcClient, never, HttpClient.HttpClient> =>
   Layer.effect(SsoOidcClient, make(options))
 
-const optionalString = (name: string) =>
-  Config.string(name).pipe(
-    Config.option,
-    Config.map(Option.filter((value) => value.trim() !== ""))
-  )
-
-/** A boolean as the AWS CLI reads it: `true` / `false` in any case. */
-const optionalBoolean = (name: string) =>
-  Config.string(name).pipe(
-    Config.mapOrFail((value) => {
-      const lower = value.trim().toLowerCase()
-      return lower === "true" || lower === "false"
-        ? Either.right(lower === "true")
-        : Either.left(ConfigError.InvalidData([name], `Expected true or false, got "${value}"`))
-    }),
-    Config.option
-  )
-
 /**
  * The endpoint settings the AWS CLI and SDKs read from the environment:
  * `AWS_REGION` (else `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL_SSO_OIDC` (else
@@ -353,26 +335,7 @@ const optionalBoolean = (name: string) =>
  * @since 0.1.0
  * @category config
  */
-export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = Config.all({
-  region: optionalString("AWS_REGION"),
-  defaultRegion: optionalString("AWS_DEFAULT_REGION"),
-  serviceEndpoint: optionalString("AWS_ENDPOINT_URL_SSO_OIDC"),
-  globalEndpoint: optionalString("AWS_ENDPOINT_URL"),
-  ignoreEndpoints: optionalBoolean("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
-  useFips: optionalBoolean("AWS_USE_FIPS_ENDPOINT"),
-  useDualStack: optionalBoolean("AWS_USE_DUALSTACK_ENDPOINT")
-}).pipe(
-  Config.map((env) => {
-    const ignoreEndpoints = Option.getOrElse(env.ignoreEndpoints, () => false)
-    const endpoint = ignoreEndpoints ? Option.none() : Option.orElse(env.serviceEndpoint, () => env.globalEndpoint)
-    return {
-      region: Option.getOrUndefined(Option.orElse(env.region, () => env.defaultRegion)),
-      endpoint: Option.getOrUndefined(endpoint),
-      useFips: Option.getOrElse(env.useFips, () => false),
-      useDualStack: Option.getOrElse(env.useDualStack, () => false)
-    }
-  })
-)
+export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpointConfigFor("AWS_ENDPOINT_URL_SSO_OIDC")
 
 /**
  * A layer of the service whose endpoint settings come from `Config` (the
@@ -386,13 +349,5 @@ export const layerConfig = (
   options: Options = {}
 ): Layer.Layer<SsoOidcClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
-    Effect.map(endpointConfig, (fromConfig) => {
-      const merged: Options = { ...options }
-      for (const key of ["region", "endpoint", "useFips", "useDualStack"] as const) {
-        if (merged[key] === undefined && fromConfig[key] !== undefined) {
-          Object.assign(merged, { [key]: fromConfig[key] })
-        }
-      }
-      return layer(merged)
-    })
+    Effect.map(endpointConfig, (fromConfig) => layer(withConfigured(options, fromConfig)))
   )

@@ -30,9 +30,10 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
+import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
 import { describeIssue, readErrorReply } from "./internal/wire.js"
-import * as SsoOidcClient from "./SsoOidcClient.js"
+import type * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoPortalError from "./SsoPortalError.js"
 import type * as SsoPortalSchema from "./SsoPortalSchema.js"
@@ -286,31 +287,16 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 export const layer = (options: Options = {}): Layer.Layer<SsoPortalClient, never, HttpClient.HttpClient> =>
   Layer.effect(SsoPortalClient, make(options))
 
-const optionalString = (name: string) =>
-  Config.string(name).pipe(Config.option, Config.map(Option.filter((value) => value.trim() !== "")))
-
 /**
  * The portal's endpoint settings from the environment, as the AWS CLI and
  * SDKs read them: `AWS_ENDPOINT_URL_SSO` (else `AWS_ENDPOINT_URL`; both
- * ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true), with the
+ * ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true), and the
  * region, FIPS and dual-stack settings of `SsoOidcClient.endpointConfig`.
  *
  * @since 0.2.0
  * @category config
  */
-export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = Config.all({
-    base: SsoOidcClient.endpointConfig,
-    serviceEndpoint: optionalString("AWS_ENDPOINT_URL_SSO"),
-    globalEndpoint: optionalString("AWS_ENDPOINT_URL"),
-    ignore: Config.boolean("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").pipe(Config.withDefault(false))
-  }).pipe(
-    Config.map(({ base, globalEndpoint, ignore, serviceEndpoint }) => ({
-      region: base.region,
-      useFips: base.useFips,
-      useDualStack: base.useDualStack,
-      endpoint: ignore ? undefined : Option.getOrUndefined(Option.orElse(serviceEndpoint, () => globalEndpoint))
-    }))
-  )
+export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpointConfigFor("AWS_ENDPOINT_URL_SSO")
 
 /**
  * A layer whose endpoint settings come from `Config` (see
@@ -323,11 +309,5 @@ export const layerConfig = (
   options: Options = {}
 ): Layer.Layer<SsoPortalClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrapEffect(
-    Effect.map(endpointConfig, (fromConfig) => {
-      const merged: Options = { ...options }
-      for (const key of ["region", "endpoint", "useFips", "useDualStack"] as const) {
-        if (merged[key] === undefined && fromConfig[key] !== undefined) Object.assign(merged, { [key]: fromConfig[key] })
-      }
-      return layer(merged)
-    })
+    Effect.map(endpointConfig, (fromConfig) => layer(withConfigured(options, fromConfig)))
   )

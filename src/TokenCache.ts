@@ -508,15 +508,6 @@ export interface Service {
  */
 export class TokenCache extends Context.Tag("effect-sso-oidc/TokenCache")<TokenCache, Service>() {}
 
-const defaultStaleAfter = Duration.seconds(20)
-const defaultLockTimeout = Duration.seconds(60)
-
-const resolveLockOptions = (options: LockOptions = {}): Store.ResolvedLockOptions => ({
-  staleAfterMillis: Duration.toMillis(Duration.decode(options.staleAfter ?? defaultStaleAfter)),
-  timeoutMillis: Duration.toMillis(Duration.decode(options.timeout ?? defaultLockTimeout)),
-  pollMillis: 20,
-  maxPollMillis: 500
-})
 
 const fromStore = (store: Store.Store): Service => {
   const fileOf = (key: CacheKey) => `${key}.json`
@@ -558,7 +549,7 @@ const fromStore = (store: Store.Store): Service => {
     withLock: <A, E, R>(key: CacheKey, effect: Effect.Effect<A, E, R>, options?: LockOptions) =>
       Effect.scoped(
         Effect.zipRight(
-          store.lock(`${key}.lock`, resolveLockOptions(options)).pipe(Effect.mapError(fromStoreError)),
+          store.lock(`${key}.lock`, Store.resolveLockOptions(options)).pipe(Effect.mapError(fromStoreError)),
           effect
         )
       ).pipe(Effect.withSpan("TokenCache.withLock"))

@@ -86,6 +86,20 @@ export interface Store {
   readonly lock: (name: string, options: ResolvedLockOptions) => Effect.Effect<void, StoreError, Scope.Scope>
 }
 
+/**
+ * The lock settings with their defaults: a lock untouched for 20 s is
+ * abandoned, a wait gives up after 60 s (documented on `TokenCache.LockOptions`).
+ * @internal
+ */
+export const resolveLockOptions = (
+  options: { readonly staleAfter?: Duration.DurationInput | undefined; readonly timeout?: Duration.DurationInput | undefined } = {}
+): ResolvedLockOptions => ({
+  staleAfterMillis: Duration.toMillis(Duration.decode(options.staleAfter ?? Duration.seconds(20))),
+  timeoutMillis: Duration.toMillis(Duration.decode(options.timeout ?? Duration.seconds(60))),
+  pollMillis: 20,
+  maxPollMillis: 500
+})
+
 /** Mode of cache files: read and write for the owner only. @internal */
 export const FILE_MODE = 0o600
 /** Mode of the cache folder when this library creates it. @internal */
