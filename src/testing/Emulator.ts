@@ -858,8 +858,7 @@ const isPortalOperation = (name: string): name is PortalOperationName =>
 
 const kindOf = (request: HandlerRequest): RequestKind => {
   const operation = Operations.findOperation(request)
-  if (operation !== undefined && operation.service === Operations.ssoOidc) return operation.name as OperationName
-  if (operation !== undefined && operation.service === Operations.ssoPortal) return operation.name
+  if (operation !== undefined) return operation.name
   switch (request.path) {
     case "/device":
       return "VerificationPage"
