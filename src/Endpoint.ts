@@ -1,7 +1,7 @@
 /** @since 0.1.0 */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { partitionOf } from "./internal/partitions.js"
+import { partitionOf } from "./core/partitions.js"
 
 /**
  * The endpoint configuration cannot be resolved. `message` is the error text

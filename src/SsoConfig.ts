@@ -34,7 +34,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import * as Ini from "./internal/cache/ini.js"
+import * as Ini from "./core/cache/ini.js"
 import { describeReadFailure, readRegularFile } from "./internal/cache/files.js"
 import { configFilePath, profileName } from "./internal/cache/home.js"
 

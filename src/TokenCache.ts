@@ -41,10 +41,10 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ssoCacheDirectory } from "./internal/cache/home.js"
-import { dumps } from "./internal/cache/pythonJson.js"
-import { sha1Hex } from "./internal/crypto.js"
+import { dumps } from "./core/cache/pythonJson.js"
+import { sha1Hex } from "./core/crypto.js"
 import * as Store from "./internal/cache/store.js"
-import { formatTimestamp, isWritable, parseTimestamp } from "./internal/cache/timestamp.js"
+import { formatTimestamp, isWritable, parseTimestamp } from "./core/cache/timestamp.js"
 
 // -----------------------------------------------------------------------------
 // keys

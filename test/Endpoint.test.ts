@@ -4,7 +4,7 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { readFileSync } from "node:fs"
 import * as Endpoint from "../src/Endpoint.js"
-import { partitionOf, partitions } from "../src/internal/partitions.js"
+import { partitionOf, partitions } from "../src/core/partitions.js"
 
 const readFixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`./fixtures/spec/${name}`, import.meta.url), "utf8"))

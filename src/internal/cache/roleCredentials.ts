@@ -15,9 +15,9 @@
  */
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import { sha1Hex } from "../crypto.js"
-import { dumps } from "./pythonJson.js"
-import { formatTimestamp, parseTimestamp } from "./timestamp.js"
+import { sha1Hex } from "../../core/crypto.js"
+import { dumps } from "../../core/cache/pythonJson.js"
+import { formatTimestamp, parseTimestamp } from "../../core/cache/timestamp.js"
 
 /** What identifies one role's credentials. */
 export interface RoleKeyInput {

@@ -3,7 +3,7 @@
  * verified: the four grants of an IAM Identity Center application, as pure
  * transitions of the emulator's state.
  */
-import { base64Url, hmacSha256 } from "../crypto.js"
+import { base64Url, hmacSha256 } from "../../core/crypto.js"
 import * as Either from "effect/Either"
 import * as Endpoint from "../../Endpoint.js"
 import { GrantType, TokenTypeUri } from "../../SsoOidcSchema.js"

@@ -12,7 +12,7 @@
 import * as Encoding from "effect/Encoding"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
-import { constantTimeEqual, hmacSha256 } from "../crypto.js"
+import { constantTimeEqual, hmacSha256 } from "../../core/crypto.js"
 import * as Operations from "../operations.js"
 import { decodeMembers, readMembers, type RequestParts } from "./input.js"
 import { type RoleCredentialsRecord, set, type State, type TokenRecord } from "./state.js"

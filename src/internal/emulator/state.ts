@@ -5,7 +5,7 @@
  * `Ref.modify` and the rules can be read (and tested) without any I/O.
  */
 import { PersistentMap } from "./persistentMap.js"
-import { sha256Base64Url } from "../crypto.js"
+import { sha256Base64Url } from "../../core/crypto.js"
 import { GrantType } from "../../SsoOidcSchema.js"
 import {
   err,

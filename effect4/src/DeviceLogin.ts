@@ -1,0 +1,505 @@
+/**
+ * The device authorization grant (RFC 8628) as AWS IAM Identity Center runs
+ * it: register a public client, start a device authorization, show the user a
+ * code, and poll CreateToken until the user approves.
+ *
+ * - {@link pollingSchedule} is the polling policy as a `Schedule`;
+ * - {@link awaitToken} polls as one Effect;
+ * - {@link deviceLogin} streams the whole login's progress.
+ *
+ * One polling implementation serves all three. All time comes from `Clock`,
+ * so `TestClock` drives a whole login in virtual time.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Mailbox from "effect/Mailbox"
+import * as Random from "effect/Random"
+import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as Stream from "effect/Stream"
+import { missing, registerOrReuse, tokenOf } from "./internal/login.js"
+import * as SsoOidcClient from "./SsoOidcClient.js"
+import * as SsoOidcError from "./SsoOidcError.js"
+import * as SsoOidcSchema from "./SsoOidcSchema.js"
+import type * as SsoToken from "./SsoToken.js"
+
+const { GrantType } = SsoOidcSchema
+
+// -----------------------------------------------------------------------------
+// models
+// -----------------------------------------------------------------------------
+
+/**
+ * A client registration (the result of RegisterClient): {@link SsoToken.Registration}
+ * under the name it had before that module existed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Registration = SsoToken.Registration
+
+/**
+ * A started device authorization, with absolute times.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeviceAuthorization {
+  readonly deviceCode: Redacted.Redacted<string>
+  readonly userCode: string
+  readonly verificationUri: string
+  readonly verificationUriComplete: string | undefined
+  /** When StartDeviceAuthorization returned. */
+  readonly issuedAt: Date
+  /** When the codes expire: `issuedAt + expiresIn`. No poll is sent after it. */
+  readonly expiresAt: Date
+  /** The polling interval the service asked for (5 s when it gave none, at least {@link minimumInterval}). */
+  readonly interval: Duration.Duration
+}
+
+/**
+ * An access token from a completed login: {@link SsoToken.Token} under the
+ * name it had before that module existed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Token = SsoToken.Token
+
+/**
+ * The progress of a device login.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeviceLoginEvent = Data.TaggedEnum<{
+  /** A client registration is ready; `reused` when the one given in the options was still valid. */
+  Registered: { readonly registration: Registration; readonly reused: boolean }
+  /** Show the user the code and where to enter it. */
+  AwaitingUser: {
+    readonly userCode: string
+    readonly verificationUri: string
+    readonly verificationUriComplete: string | undefined
+    readonly expiresAt: Date
+  }
+  /**
+   * A poll found the login still pending (`authorization_pending`), or failed
+   * transiently (`transient_error`, after the client's own retries); the next
+   * poll is in `nextPollIn`.
+   */
+  Pending: {
+    readonly attempt: number
+    readonly nextPollIn: Duration.Duration
+    readonly reason: "authorization_pending" | "transient_error"
+  }
+  /** The service said `slow_down`: every later poll waits `interval`. */
+  SlowedDown: { readonly attempt: number; readonly interval: Duration.Duration }
+  /** The user approved: the token. The stream ends after this event. */
+  Authorized: { readonly token: Token }
+}>
+
+/**
+ * Constructors and matchers of {@link DeviceLoginEvent}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const DeviceLoginEvent = Data.taggedEnum<DeviceLoginEvent>()
+
+/**
+ * The errors of polling: every CreateToken error but the two that mean "keep
+ * polling", which end in `ExpiredToken` once the deadline passes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type AwaitTokenError = Exclude<
+  SsoOidcError.CreateTokenError,
+  SsoOidcError.AuthorizationPending | SsoOidcError.SlowDown
+>
+
+/**
+ * The errors of a device login.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DeviceLoginError =
+  | SsoOidcError.RegisterClientError
+  | SsoOidcError.StartDeviceAuthorizationError
+  | AwaitTokenError
+
+// -----------------------------------------------------------------------------
+// polling schedule
+// -----------------------------------------------------------------------------
+
+/**
+ * RFC 8628 §3.2: when the service gives no interval, clients MUST use 5 s.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultInterval: Duration.Duration = Duration.seconds(5)
+
+/**
+ * RFC 8628 §3.5: `slow_down` adds 5 s to the interval, for this and every later poll.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const slowDownIncrement: Duration.Duration = Duration.seconds(5)
+
+/**
+ * What the polling schedule decided after a poll.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PollDecision {
+  /** Polls made so far. */
+  readonly attempt: number
+  /** The interval in force (it only grows). */
+  readonly interval: Duration.Duration
+  /** The wait before the next poll. */
+  readonly nextPollIn: Duration.Duration
+  readonly reason: "authorization_pending" | "slow_down" | "transient_error"
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PollingOptions {
+  /** The interval the service gave (0 or absent means 5 s; less than 1 s means 1 s). */
+  readonly interval?: Duration.Input | undefined
+  /**
+   * The largest wait after consecutive transient failures, which double the
+   * wait each time (RFC 8628 §3.5 recommends exponential backoff). Default 60 s.
+   */
+  readonly maxBackoff?: Duration.Input | undefined
+}
+
+interface PollState {
+  readonly attempt: number
+  readonly intervalMillis: number
+  readonly transientStreak: number
+}
+
+/**
+ * The shortest interval between two polls, whatever the service says: an
+ * `interval` of 0.001 would otherwise poll a thousand times a second.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const minimumInterval: Duration.Duration = Duration.seconds(1)
+
+/** The interval in force, in whole milliseconds: 5 s when absent or 0, never under {@link minimumInterval}. */
+const toInterval = (input: Duration.Input | undefined): number => {
+  const millis = input === undefined ? 0 : Duration.toMillis(Duration.fromInputUnsafe(input))
+  if (!(millis > 0)) return Duration.toMillis(defaultInterval)
+  // Whole milliseconds, rounded up so that no poll comes before the interval.
+  return Math.max(Math.ceil(millis), Duration.toMillis(minimumInterval))
+}
+
+/**
+ * The polling policy of RFC 8628 as a `Schedule` fed with the failures of
+ * CreateToken. It continues only on `AuthorizationPending` (wait the
+ * interval), `SlowDown` (add 5 s to the interval, for good) and transient
+ * failures (back off exponentially from the interval, with jitter, up to
+ * `maxBackoff`, without changing the interval); any other error ends it.
+ *
+ * Use it with `Effect.retry` after waiting one interval for the first poll,
+ * and bound it with a deadline: the schedule itself never gives up.
+ *
+ * @since 0.1.0
+ * @category polling
+ */
+export const pollingSchedule = (
+  options: PollingOptions = {}
+): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => {
+  const maxBackoffMillis = Duration.toMillis(Duration.fromInputUnsafe(options.maxBackoff ?? Duration.seconds(60)))
+  const initial: PollState = { attempt: 1, intervalMillis: toInterval(options.interval), transientStreak: 0 }
+  return Schedule.makeWithState(initial, (now, error: SsoOidcError.CreateTokenError, state) =>
+    Effect.gen(function*() {
+      let intervalMillis = state.intervalMillis
+      let waitMillis: number
+      let reason: PollDecision["reason"]
+      let transientStreak = 0
+      if (error._tag === "AuthorizationPending") {
+        reason = "authorization_pending"
+        waitMillis = intervalMillis
+      } else if (error._tag === "SlowDown") {
+        reason = "slow_down"
+        intervalMillis += Duration.toMillis(slowDownIncrement)
+        waitMillis = intervalMillis
+      } else if (SsoOidcError.isTransient(error)) {
+        reason = "transient_error"
+        transientStreak = state.transientStreak + 1
+        const cap = Math.max(maxBackoffMillis, intervalMillis)
+        const step = Math.min(intervalMillis * 2 ** transientStreak, cap)
+        // Jitter only lengthens the wait, so a poll never comes before the
+        // interval; the cap applies after it, so it is the largest wait.
+        waitMillis = Math.min(Math.round(step * (1 + (yield* Random.next) * 0.2)), cap)
+      } else {
+        return [state, finalDecision(state), ScheduleDecision.done] as const
+      }
+      const next: PollState = { attempt: state.attempt + 1, intervalMillis, transientStreak }
+      const decision: PollDecision = {
+        attempt: state.attempt,
+        interval: Duration.millis(intervalMillis),
+        nextPollIn: Duration.millis(waitMillis),
+        reason
+      }
+      return [next, decision, ScheduleDecision.continueWith(ScheduleInterval.after(now + waitMillis))] as const
+    }))
+}
+
+const finalDecision = (state: PollState): PollDecision => ({
+  attempt: state.attempt,
+  interval: Duration.millis(state.intervalMillis),
+  nextPollIn: Duration.zero,
+  reason: "authorization_pending"
+})
+
+// -----------------------------------------------------------------------------
+// steps
+// -----------------------------------------------------------------------------
+
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RegisterOptions {
+  /** The client name shown in IAM Identity Center. Default `effect-sso-oidc`. */
+  readonly clientName?: string | undefined
+  /** Scopes to register the client with, e.g. `["sso:account:access"]`. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** A registration to reuse while it is valid for at least 15 more minutes, with the same scopes and region. */
+  readonly registration?: Registration | undefined
+}
+
+/**
+ * Registers a public client for the device grant, or reuses the given
+ * registration while it is valid.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const register = Effect.fn("DeviceLogin.register")(function*(options: RegisterOptions) {
+  const client = yield* SsoOidcClient.SsoOidcClient
+  return yield* registerOrReuse(client, {
+    registration: options.registration,
+    request: {
+      clientName: options.clientName ?? "effect-sso-oidc",
+      clientType: "public",
+      ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+      grantTypes: [GrantType.DeviceCode, GrantType.RefreshToken]
+    }
+  })
+})
+
+/** When the service gives no `expiresIn`, assume AWS's 10 minutes rather than polling forever. */
+const defaultExpiresIn = Duration.minutes(10)
+
+/**
+ * Starts a device authorization for a registered client.
+ *
+ * @since 0.1.0
+ * @category steps
+ */
+export const startAuthorization = Effect.fn("DeviceLogin.startAuthorization")(function*(
+  registration: Registration,
+  startUrl: string
+) {
+  const client = yield* SsoOidcClient.SsoOidcClient
+  const reply = yield* client.startDeviceAuthorization({
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    startUrl
+  })
+  const issuedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  if (reply.deviceCode === undefined) return yield* missing("StartDeviceAuthorization", "deviceCode")
+  if (reply.userCode === undefined) return yield* missing("StartDeviceAuthorization", "userCode")
+  if (reply.verificationUri === undefined) return yield* missing("StartDeviceAuthorization", "verificationUri")
+  const lifetime = reply.expiresIn > 0 ? Duration.seconds(reply.expiresIn) : defaultExpiresIn
+  const authorization: DeviceAuthorization = {
+    deviceCode: reply.deviceCode,
+    userCode: reply.userCode,
+    verificationUri: reply.verificationUri,
+    verificationUriComplete: reply.verificationUriComplete,
+    issuedAt: new Date(issuedAt),
+    expiresAt: new Date(issuedAt + Duration.toMillis(lifetime)),
+    interval: Duration.millis(toInterval(reply.interval > 0 ? Duration.seconds(reply.interval) : undefined))
+  }
+  return authorization
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface AwaitTokenOptions {
+  readonly registration: Registration
+  readonly authorization: DeviceAuthorization
+  readonly startUrl: string
+  /** Called with every decision of the polling schedule (the stream's events come from here). */
+  readonly onPoll?: ((decision: PollDecision) => Effect.Effect<void>) | undefined
+  /** See {@link PollingOptions.maxBackoff}. */
+  readonly maxBackoff?: Duration.Input | undefined
+}
+
+/**
+ * Polls CreateToken until the user approves: the first poll one interval
+ * after the authorization started, then as {@link pollingSchedule} says.
+ * When `expiresAt` passes it fails with `ExpiredToken` and sends nothing more.
+ *
+ * @since 0.1.0
+ * @category polling
+ */
+export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options: AwaitTokenOptions) {
+  const client = yield* SsoOidcClient.SsoOidcClient
+  const { authorization, registration } = options
+  // The first wait too: an authorization built by the caller may carry any interval.
+  const interval = Duration.millis(toInterval(authorization.interval))
+  const schedule = pollingSchedule({ interval, maxBackoff: options.maxBackoff })
+  const deadline = authorization.expiresAt.getTime()
+  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
+  const untilDeadline = Effect.map(now, (at) => Duration.millis(Math.max(0, deadline - at)))
+  const poll = Effect.flatMap(
+    now,
+    (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
+      // A poll due at or after the expiry is not sent: the code is dead by then;
+      // a poll still in flight at the expiry is cut off there.
+      at >= deadline
+        ? Effect.fail(expired())
+        : client.createToken({
+          clientId: registration.clientId,
+          clientSecret: registration.clientSecret,
+          grantType: GrantType.DeviceCode,
+          deviceCode: authorization.deviceCode
+        }).pipe(Effect.timeoutFail({ duration: Duration.millis(deadline - at), onTimeout: expired }))
+  ).pipe(
+    // No quick client-side resends while polling: RFC 8628 wants the interval
+    // between polls, and the schedule backs off from it after transient errors.
+    SsoOidcClient.withoutRetries
+  )
+  const onPoll = options.onPoll
+  const observed = onPoll === undefined ? schedule : Schedule.onDecision(schedule, (decision, next) =>
+    // Only decisions to poll again are progress; the last one is the end.
+    ScheduleDecision.isContinue(next) ? onPoll(decision) : Effect.void)
+  // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+  // (A deadline around the whole loop would hold a racing fiber per waiting login.)
+  const bounded = Schedule.modifyDelayEffect(
+    observed,
+    (_, delay) => Effect.map(untilDeadline, (left) => Duration.min(delay, left))
+  )
+  const reply = yield* Effect.flatMap(untilDeadline, (left) => Effect.sleep(Duration.min(interval, left))).pipe(
+    Effect.andThen(Effect.retry(poll, bounded)),
+    // The schedule never stops on these two; only the deadline ends them.
+    Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
+  )
+  const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  return yield* tokenOf(reply, {
+    receivedAt,
+    registration,
+    clientRegion: client.region,
+    startUrl: options.startUrl
+  })
+})
+
+const expired = () =>
+  new SsoOidcError.ExpiredToken({
+    error: "expired_token",
+    error_description: "The device code expired before the user authorized it"
+  })
+
+const expiredError = () => Effect.fail(expired())
+
+// -----------------------------------------------------------------------------
+// the stream
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DeviceLoginOptions extends RegisterOptions {
+  /** The AWS access portal URL, e.g. `https://my-sso-portal.awsapps.com/start`. */
+  readonly startUrl: string
+  /** See {@link PollingOptions.maxBackoff}. */
+  readonly maxBackoff?: Duration.Input | undefined
+}
+
+const eventOf = (decision: PollDecision): DeviceLoginEvent =>
+  decision.reason === "slow_down"
+    ? DeviceLoginEvent.SlowedDown({ attempt: decision.attempt, interval: decision.interval })
+    : DeviceLoginEvent.Pending({ attempt: decision.attempt, nextPollIn: decision.nextPollIn, reason: decision.reason })
+
+/**
+ * The whole device login as a stream of its progress: `Registered`,
+ * `AwaitingUser` (show the code), then `Pending` / `SlowedDown` per poll, and
+ * `Authorized` with the token, after which the stream ends. Failures are the
+ * typed errors of the operations. Stopping the stream (the consumer ends,
+ * `Stream.take`, interruption) stops every request at once.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const deviceLogin = (
+  options: DeviceLoginOptions
+): Stream.Stream<DeviceLoginEvent, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
+  Stream.unwrap(
+    Effect.gen(function*() {
+      const mailbox = yield* Mailbox.make<DeviceLoginEvent, DeviceLoginError>()
+      yield* run(options, (event) => Effect.asVoid(mailbox.offer(event))).pipe(
+        Mailbox.into(mailbox),
+        Effect.forkScoped
+      )
+      return Mailbox.toStream(mailbox)
+    })
+  )
+
+/** The whole login, telling `emit` each event: the one implementation behind the stream and {@link login}. */
+const run = (options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => Effect.Effect<void>) =>
+  Effect.gen(function*() {
+    const { registration, reused } = yield* register(options)
+    yield* emit(DeviceLoginEvent.Registered({ registration, reused }))
+    const authorization = yield* startAuthorization(registration, options.startUrl)
+    yield* emit(DeviceLoginEvent.AwaitingUser({
+      userCode: authorization.userCode,
+      verificationUri: authorization.verificationUri,
+      verificationUriComplete: authorization.verificationUriComplete,
+      expiresAt: authorization.expiresAt
+    }))
+    const token = yield* awaitToken({
+      registration,
+      authorization,
+      startUrl: options.startUrl,
+      maxBackoff: options.maxBackoff,
+      onPoll: (decision) => emit(eventOf(decision))
+    })
+    yield* emit(DeviceLoginEvent.Authorized({ token }))
+    return token
+  })
+
+/**
+ * Runs the device login to its end and returns the token, calling
+ * `onEvent` for each event on the way.
+ *
+ * @since 0.1.0
+ * @category login
+ */
+export const login = (
+  options: DeviceLoginOptions & {
+    readonly onEvent?: ((event: DeviceLoginEvent) => Effect.Effect<void>) | undefined
+  }
+): Effect.Effect<Token, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
+  // The same steps as the stream, without a stream: a waiting login then holds a few KB, not tens.
+  run(options, options.onEvent ?? (() => Effect.void))

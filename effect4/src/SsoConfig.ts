@@ -1,0 +1,530 @@
+/**
+ * The SSO settings of the shared AWS config file (`~/.aws/config`, or the
+ * file named by `AWS_CONFIG_FILE`), read as the AWS CLI reads them:
+ *
+ * ```ini
+ * [sso-session corp]
+ * sso_start_url = https://corp.awsapps.com/start
+ * sso_region = us-east-1
+ * sso_registration_scopes = sso:account:access
+ *
+ * [profile dev]
+ * sso_session = corp
+ * sso_account_id = 111122223333
+ * sso_role_name = Developer
+ *
+ * [profile legacy]
+ * sso_start_url = https://corp.awsapps.com/start
+ * sso_region = us-east-1
+ * ```
+ *
+ * A session resolves to an {@link SsoSession}: its name (which keys its
+ * token in the cache), start URL, region and registration scopes. A legacy
+ * profile (with `sso_start_url` and no `sso_session`) resolves to one
+ * without a name; its token is keyed by the start URL.
+ *
+ * The file is read on every call, so a long-running process sees edits.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "effect/FileSystem"
+import * as Path from "effect/Path"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import * as Ini from "./core/cache/ini.js"
+import { describeReadFailure, readRegularFile } from "./internal/cache/files.js"
+import { configFilePath, profileName } from "./internal/cache/home.js"
+
+/** The largest config file read (a FIFO, a device or anything larger is a `ConfigReadError` at once). */
+const maxConfigBytes = 4 * 1024 * 1024
+
+// -----------------------------------------------------------------------------
+// models
+// -----------------------------------------------------------------------------
+
+/**
+ * An SSO session: what a login and a token refresh need.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SsoSession {
+  /**
+   * The `[sso-session NAME]` name; `undefined` for a legacy profile, whose
+   * token is cached under its start URL instead.
+   */
+  readonly sessionName: string | undefined
+  /** `sso_start_url`: the AWS access portal URL. */
+  readonly startUrl: string
+  /** `sso_region`: the region of IAM Identity Center. */
+  readonly region: string
+  /**
+   * `sso_registration_scopes`, split on commas and trimmed; `undefined` when
+   * the key is absent (the AWS CLI then registers without scopes and gets no
+   * refresh token).
+   */
+  readonly registrationScopes: ReadonlyArray<string> | undefined
+  /**
+   * `sso_use_device_code = true` in the `[sso-session NAME]` section (the
+   * name of aws-cli PR #10635): sign in with the device code rather than the
+   * browser. Present only when true; read only from sso-session sections.
+   *
+   * @since 0.2.0
+   */
+  readonly useDeviceCode?: true | undefined
+}
+
+/**
+ * A property value: a string, or a sub-section (`s3 =` followed by indented
+ * `key = value` lines).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PropertyValue = string | Readonly<Record<string, string>>
+
+/**
+ * A parsed config file: the profiles (`[default]`, `[profile NAME]`) and the
+ * sso-sessions by name, each a record of its properties (keys lower-cased).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConfigFile {
+  readonly path: string
+  readonly profiles: ReadonlyMap<string, Readonly<Record<string, PropertyValue>>>
+  readonly ssoSessions: ReadonlyMap<string, Readonly<Record<string, PropertyValue>>>
+}
+
+// -----------------------------------------------------------------------------
+// errors
+// -----------------------------------------------------------------------------
+
+/**
+ * The config file does not exist.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConfigFileNotFound extends Schema.TaggedError<ConfigFileNotFound>("effect-sso-oidc/ConfigFileNotFound")(
+  "ConfigFileNotFound",
+  { path: Schema.String }
+) {
+  override get message() {
+    return `The AWS config file ${this.path} does not exist (set AWS_CONFIG_FILE to use another file)`
+  }
+}
+
+/**
+ * The config file could not be read: permissions, or not a regular file (a
+ * directory, a FIFO, a device), or larger than 4 MiB.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConfigReadError extends Schema.TaggedError<ConfigReadError>("effect-sso-oidc/ConfigReadError")(
+  "ConfigReadError",
+  { path: Schema.String, description: Schema.String }
+) {
+  override get message() {
+    return `Cannot read the AWS config file ${this.path}: ${this.description}`
+  }
+}
+
+/**
+ * The config file is not valid INI as the AWS CLI reads it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConfigParseError extends Schema.TaggedError<ConfigParseError>("effect-sso-oidc/ConfigParseError")(
+  "ConfigParseError",
+  { path: Schema.String, line: Schema.Number, description: Schema.String }
+) {
+  override get message() {
+    return `Cannot parse the AWS config file ${this.path}, line ${this.line}: ${this.description}`
+  }
+}
+
+/**
+ * No `[sso-session NAME]` or `[profile NAME]` section of that name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SectionNotFound extends Schema.TaggedError<SectionNotFound>("effect-sso-oidc/SectionNotFound")(
+  "SectionNotFound",
+  { path: Schema.String, kind: Schema.Literal("sso-session", "profile"), name: Schema.String }
+) {
+  override get message() {
+    const section = this.kind === "profile" && this.name === "default" ? "[default]" : `[${this.kind} ${this.name}]`
+    return `The AWS config file ${this.path} has no ${section} section`
+  }
+}
+
+/**
+ * A required key is missing (or empty) in a section.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MissingConfigKey extends Schema.TaggedError<MissingConfigKey>("effect-sso-oidc/MissingConfigKey")(
+  "MissingConfigKey",
+  {
+    path: Schema.String,
+    /** The section as written in the file, e.g. `sso-session corp`. */
+    section: Schema.String,
+    /** The missing key, e.g. `sso_region`; `sso_session` for a profile that is not an SSO profile. */
+    key: Schema.String
+  }
+) {
+  override get message() {
+    const detail = this.key === "sso_session"
+      ? "sso_session (or the legacy sso_start_url and sso_region)"
+      : this.key
+    return `Missing ${detail} in [${this.section}] of the AWS config file ${this.path}`
+  }
+}
+
+/**
+ * A profile repeats a key of its sso-session with another value (the AWS CLI
+ * refuses this too).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ConflictingConfig extends Schema.TaggedError<ConflictingConfig>("effect-sso-oidc/ConflictingConfig")(
+  "ConflictingConfig",
+  { path: Schema.String, profile: Schema.String, sessionName: Schema.String, key: Schema.String }
+) {
+  override get message() {
+    return `The value of ${this.key} differs between [profile ${this.profile}] and [sso-session ${this.sessionName}] in the AWS config file ${this.path}`
+  }
+}
+
+/**
+ * Any error of this module.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type SsoConfigError =
+  | ConfigFileNotFound
+  | ConfigReadError
+  | ConfigParseError
+  | SectionNotFound
+  | MissingConfigKey
+  | ConflictingConfig
+
+// -----------------------------------------------------------------------------
+// pure functions
+// -----------------------------------------------------------------------------
+
+const toRecord = (properties: ReadonlyMap<string, Ini.IniValue>): Record<string, PropertyValue> => {
+  const record: Record<string, PropertyValue> = {}
+  for (const [key, value] of properties) {
+    record[key] = value._tag === "Value" ? value.value : Object.fromEntries(value.properties)
+  }
+  return record
+}
+
+/**
+ * Parses the text of a config file. `path` is only used in errors.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (text: string, path: string): Result.Result<ConfigFile, ConfigParseError> => {
+  const result = Ini.parseIni(text)
+  if (result._tag === "Error") {
+    return Result.fail(new ConfigParseError({ path, ...result.error }))
+  }
+  const profiles = new Map<string, Record<string, PropertyValue>>()
+  const ssoSessions = new Map<string, Record<string, PropertyValue>>()
+  for (const section of result.sections) {
+    const kind = Ini.sectionKind(section.header)
+    // Later sections of the same name win, as in botocore's build_profile_map.
+    if (kind._tag === "Profile") profiles.set(kind.name, toRecord(section.properties))
+    else if (kind._tag === "SsoSession") ssoSessions.set(kind.name, toRecord(section.properties))
+  }
+  return Result.succeed({ path, profiles, ssoSessions })
+}
+
+/**
+ * `sso_registration_scopes` as the AWS CLI splits it: on commas, trimmed,
+ * empty entries dropped.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseScopes = (raw: string): ReadonlyArray<string> =>
+  raw.split(",").map((scope) => scope.trim()).filter((scope) => scope !== "")
+
+const stringValue = (record: Readonly<Record<string, PropertyValue>>, key: string): string | undefined => {
+  const value = record[key]
+  return typeof value === "string" && value !== "" ? value : undefined
+}
+
+const profileSection = (name: string) => (name === "default" ? "default" : `profile ${name}`)
+
+/**
+ * The sso-session `name` of a parsed file.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const ssoSessionOf = (
+  file: ConfigFile,
+  name: string
+): Result.Result<SsoSession, SectionNotFound | MissingConfigKey> => {
+  const record = file.ssoSessions.get(name)
+  if (record === undefined) return Result.fail(new SectionNotFound({ path: file.path, kind: "sso-session", name }))
+  const section = `sso-session ${name}`
+  const startUrl = stringValue(record, "sso_start_url")
+  if (startUrl === undefined) {
+    return Result.fail(new MissingConfigKey({ path: file.path, section, key: "sso_start_url" }))
+  }
+  const region = stringValue(record, "sso_region")
+  if (region === undefined) return Result.fail(new MissingConfigKey({ path: file.path, section, key: "sso_region" }))
+  const scopes = record["sso_registration_scopes"]
+  // Only `true` in any case turns it on, as the AWS CLI reads its boolean settings.
+  const useDeviceCode = stringValue(record, "sso_use_device_code")?.trim().toLowerCase() === "true"
+  return Result.succeed({
+    sessionName: name,
+    startUrl,
+    region,
+    registrationScopes: typeof scopes === "string" ? parseScopes(scopes) : undefined,
+    ...(useDeviceCode ? { useDeviceCode: true as const } : {})
+  })
+}
+
+/**
+ * The SSO session a profile uses: its `sso_session` (the profile may repeat
+ * `sso_start_url` / `sso_region`, but only with the same values), or the
+ * legacy `sso_start_url` and `sso_region` of the profile itself.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const profileSessionOf = (
+  file: ConfigFile,
+  name: string
+): Result.Result<SsoSession, SectionNotFound | MissingConfigKey | ConflictingConfig> => {
+  const record = file.profiles.get(name)
+  if (record === undefined) return Result.fail(new SectionNotFound({ path: file.path, kind: "profile", name }))
+  const section = profileSection(name)
+  const sessionName = stringValue(record, "sso_session")
+  if (sessionName !== undefined) {
+    return Result.flatMap(ssoSessionOf(file, sessionName), (session) => {
+      for (const [key, value] of [["sso_start_url", session.startUrl], ["sso_region", session.region]] as const) {
+        const own = stringValue(record, key)
+        if (own !== undefined && own !== value) {
+          return Result.fail(new ConflictingConfig({ path: file.path, profile: name, sessionName, key }))
+        }
+      }
+      return Result.succeed(session)
+    })
+  }
+  const startUrl = stringValue(record, "sso_start_url")
+  if (startUrl === undefined) {
+    const key = stringValue(record, "sso_region") === undefined ? "sso_session" : "sso_start_url"
+    return Result.fail(new MissingConfigKey({ path: file.path, section, key }))
+  }
+  const region = stringValue(record, "sso_region")
+  if (region === undefined) return Result.fail(new MissingConfigKey({ path: file.path, section, key: "sso_region" }))
+  return Result.succeed({ sessionName: undefined, startUrl, region, registrationScopes: undefined })
+}
+
+/**
+ * A profile that names a role: its SSO session, `sso_account_id` and
+ * `sso_role_name` — what `SsoCredentials` turns into AWS credentials.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RoleProfile {
+  /** The profile's name, e.g. `default` or `dev`. */
+  readonly profileName: string
+  readonly session: SsoSession
+  /** `sso_account_id`. */
+  readonly accountId: string
+  /** `sso_role_name`. */
+  readonly roleName: string
+}
+
+/**
+ * The role profile `name`: its session as {@link profileSessionOf} resolves
+ * it, and its `sso_account_id` and `sso_role_name`, both required.
+ *
+ * @since 0.2.0
+ * @category parsing
+ */
+export const roleProfileOf = (
+  file: ConfigFile,
+  name: string
+): Result.Result<RoleProfile, SectionNotFound | MissingConfigKey | ConflictingConfig> =>
+  Result.flatMap(profileSessionOf(file, name), (session) => {
+    const record = file.profiles.get(name)!
+    const accountId = stringValue(record, "sso_account_id")
+    if (accountId === undefined) {
+      return Result.fail(new MissingConfigKey({ path: file.path, section: profileSection(name), key: "sso_account_id" }))
+    }
+    const roleName = stringValue(record, "sso_role_name")
+    if (roleName === undefined) {
+      return Result.fail(new MissingConfigKey({ path: file.path, section: profileSection(name), key: "sso_role_name" }))
+    }
+    return Result.succeed({ profileName: name, session, accountId, roleName })
+  })
+
+// -----------------------------------------------------------------------------
+// service
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** The config file this service reads. */
+  readonly path: string
+  /** Reads and parses the file. */
+  readonly load: Effect.Effect<ConfigFile, ConfigFileNotFound | ConfigReadError | ConfigParseError>
+  /** The `[sso-session NAME]` section as an {@link SsoSession}. */
+  readonly session: (name: string) => Effect.Effect<SsoSession, SsoConfigError>
+  /**
+   * The SSO session of a profile (`[default]` or `[profile NAME]`); without a
+   * name, the profile named by `AWS_PROFILE`, else `default`.
+   */
+  readonly profile: (name?: string) => Effect.Effect<SsoSession, SsoConfigError>
+  /** The role profile `name` (default as for `profile`): session, account and role. */
+  readonly roleProfile: (name?: string) => Effect.Effect<RoleProfile, SsoConfigError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class SsoConfig extends Context.Service<SsoConfig, Service>()("effect-sso-oidc/SsoConfig") {}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The config file. Default: `AWS_CONFIG_FILE`, else `~/.aws/config`. */
+  readonly path?: string | undefined
+  /** The profile `profile()` reads without a name. Default: `AWS_PROFILE`, else `default`. */
+  readonly defaultProfile?: string | undefined
+}
+
+const fromReader = (
+  path: string,
+  defaultProfile: string,
+  read: Effect.Effect<string, ConfigFileNotFound | ConfigReadError>
+): Service => {
+  const load = Effect.flatMap(read, (text) => parse(text, path))
+  return SsoConfig.of({
+    path,
+    load,
+    session: Effect.fn("SsoConfig.session")(function*(name: string) {
+      return yield* ssoSessionOf(yield* load, name)
+    }),
+    profile: Effect.fn("SsoConfig.profile")(function*(name?: string) {
+      return yield* profileSessionOf(yield* load, name ?? defaultProfile)
+    }),
+    roleProfile: Effect.fn("SsoConfig.roleProfile")(function*(name?: string) {
+      return yield* roleProfileOf(yield* load, name ?? defaultProfile)
+    })
+  })
+}
+
+/**
+ * Builds the service over a `FileSystem` and `Path`. The file path and the
+ * default profile come from `options`, else from `AWS_CONFIG_FILE`,
+ * `AWS_PROFILE` and the home directory, read through `Config`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  options: Options = {}
+): Effect.Effect<Service, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const file = options.path ?? (yield* configFilePath(path))
+    const defaultProfile = options.defaultProfile ?? (yield* profileName)
+    const read = readRegularFile(fs, file, maxConfigBytes).pipe(
+      Effect.map(({ bytes }) => new TextDecoder().decode(bytes)),
+      Effect.mapError((failure) =>
+        failure._tag === "NotFound"
+          ? new ConfigFileNotFound({ path: file })
+          : new ConfigReadError({ path: file, description: describeReadFailure(failure) })
+      ),
+      Effect.withSpan("SsoConfig.read")
+    )
+    return fromReader(file, defaultProfile, read)
+  })
+
+/**
+ * The service on the `FileSystem` and `Path` of the context: `NodeSso.layer`
+ * (from `effect-sso-oidc/node`) provides Node's, with the home directory.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<SsoConfig, never, FileSystem.FileSystem | Path.Path> => Layer.effect(SsoConfig, make(options))
+
+/**
+ * A service over config text held in memory (for tests); `undefined` text
+ * behaves as a missing file.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (
+  text: string | undefined,
+  options: { readonly path?: string | undefined; readonly defaultProfile?: string | undefined } = {}
+): Layer.Layer<SsoConfig> => {
+  const path = options.path ?? "<memory>/.aws/config"
+  return Layer.succeed(
+    SsoConfig,
+    fromReader(
+      path,
+      options.defaultProfile ?? "default",
+      text === undefined ? Effect.fail(new ConfigFileNotFound({ path })) : Effect.succeed(text)
+    )
+  )
+}
+
+/**
+ * The sso-session `name` of the config file.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const session = (name: string): Effect.Effect<SsoSession, SsoConfigError, SsoConfig> =>
+  Effect.flatMap(SsoConfig, (config) => config.session(name))
+
+/**
+ * The SSO session of a profile of the config file.
+ *
+ * @since 0.1.0
+ * @category accessors
+ */
+export const profile = (name?: string): Effect.Effect<SsoSession, SsoConfigError, SsoConfig> =>
+  Effect.flatMap(SsoConfig, (config) => config.profile(name))
+
+/**
+ * The role profile of the config file: session, account and role.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const roleProfile = (name?: string): Effect.Effect<RoleProfile, SsoConfigError, SsoConfig> =>
+  Effect.flatMap(SsoConfig, (config) => config.roleProfile(name))

@@ -1,0 +1,67 @@
+/**
+ * The endpoint settings the AWS CLI and SDKs read from the environment, for
+ * either service: `AWS_REGION` (else `AWS_DEFAULT_REGION`), the service's own
+ * endpoint variable (else `AWS_ENDPOINT_URL`; both ignored when
+ * `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true), `AWS_USE_FIPS_ENDPOINT` and
+ * `AWS_USE_DUALSTACK_ENDPOINT`, all through Effect `Config`.
+ *
+ * @internal
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Result from "effect/Result"
+import * as Option from "effect/Option"
+import type * as Endpoint from "../Endpoint.js"
+
+const optionalString = (name: string) =>
+  Config.String(name).pipe(
+    Config.option,
+    Config.map(Option.filter((value) => value.trim() !== ""))
+  )
+
+/** A boolean as the AWS CLI reads it: `true` / `false` in any case. */
+const optionalBoolean = (name: string) =>
+  Config.String(name).pipe(
+    Config.mapOrFail((value) => {
+      const lower = value.trim().toLowerCase()
+      return lower === "true" || lower === "false"
+        ? Result.succeed(lower === "true")
+        : Result.fail(ConfigError.InvalidData([name], `Expected true or false, got "${value}"`))
+    }),
+    Config.option
+  )
+
+/** The settings of a service whose endpoint variable is `serviceVariable` (e.g. `AWS_ENDPOINT_URL_SSO_OIDC`). */
+export const endpointConfigFor = (serviceVariable: string): Config.Config<Endpoint.EndpointParameters> =>
+  Config.all({
+    region: optionalString("AWS_REGION"),
+    defaultRegion: optionalString("AWS_DEFAULT_REGION"),
+    serviceEndpoint: optionalString(serviceVariable),
+    globalEndpoint: optionalString("AWS_ENDPOINT_URL"),
+    ignoreEndpoints: optionalBoolean("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
+    useFips: optionalBoolean("AWS_USE_FIPS_ENDPOINT"),
+    useDualStack: optionalBoolean("AWS_USE_DUALSTACK_ENDPOINT")
+  }).pipe(
+    Config.map((env) => {
+      const ignoreEndpoints = Option.getOrElse(env.ignoreEndpoints, () => false)
+      const endpoint = ignoreEndpoints ? Option.none() : Option.orElse(env.serviceEndpoint, () => env.globalEndpoint)
+      return {
+        region: Option.getOrUndefined(Option.orElse(env.region, () => env.defaultRegion)),
+        endpoint: Option.getOrUndefined(endpoint),
+        useFips: Option.getOrElse(env.useFips, () => false),
+        useDualStack: Option.getOrElse(env.useDualStack, () => false)
+      }
+    })
+  )
+
+/** `options` with the configured settings filled in where `options` leaves them out: options win. */
+export const withConfigured = <O extends Endpoint.EndpointParameters>(
+  options: O,
+  fromConfig: Endpoint.EndpointParameters
+): O => {
+  const merged: O = { ...options }
+  for (const key of ["region", "endpoint", "useFips", "useDualStack"] as const) {
+    if (merged[key] === undefined && fromConfig[key] !== undefined) Object.assign(merged, { [key]: fromConfig[key] })
+  }
+  return merged
+}

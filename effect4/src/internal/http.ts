@@ -1,0 +1,159 @@
+/**
+ * The guards every reply of the service goes through, whichever `HttpClient`
+ * the application provides (fetch, Node's `http`, undici, a test double):
+ *
+ * - no redirect is followed: fetch is told so (`redirect: "manual"`), and any
+ *   3xx (or a browser's opaque redirect) is an `UnexpectedRedirect` before its
+ *   body is read, so the request and its secrets never go anywhere else;
+ * - a body is read as a stream and cut off at {@link maxReplyBytes} of
+ *   *decoded* bytes: a client that decompresses (fetch does) cannot turn a
+ *   small gzip reply into gigabytes in memory.
+ */
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as SsoOidcError from "../SsoOidcError.js"
+
+/** The largest reply read, decoded: the service's replies are a few KiB; a bigger one is a bad server. */
+export const maxReplyBytes = 1024 * 1024
+
+/**
+ * Runs a request with fetch's `redirect: "manual"`, keeping the other
+ * `RequestInit` options found in context: those of the client's own context
+ * (`inherited`, captured when the client was built) and the caller's. Other
+ * clients ignore the tag; they never follow redirects.
+ */
+export const withoutRedirects = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  inherited: Option.Option<globalThis.RequestInit>
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(FetchHttpClient.RequestInit), (current) =>
+    Effect.provideService(effect, FetchHttpClient.RequestInit, {
+      ...Option.getOrUndefined(inherited),
+      ...Option.getOrUndefined(current),
+      redirect: "manual"
+    }))
+
+/** The origin a `Location` points to (relative to the request), when it is an http(s) URL. */
+const locationOrigin = (location: string | undefined, requestUrl: string): string | undefined => {
+  if (location === undefined || location.trim() === "") return undefined
+  try {
+    const url = new URL(location, requestUrl)
+    // The origin only: a path or query may carry anything, credentials are never part of it.
+    return url.protocol === "https:" || url.protocol === "http:" ? url.origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Fails with `UnexpectedRedirect` when the reply is a redirect: any 3xx, or
+ * status 0 (what a browser's fetch answers for a redirect it did not follow).
+ */
+export const refuseRedirect = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<void, SsoOidcError.UnexpectedRedirect> => {
+  const status = response.status
+  if (status !== 0 && (status < 300 || status > 399)) return Effect.void
+  const origin = locationOrigin(response.headers["location"], response.request.url)
+  const requestId = response.headers["x-amzn-requestid"]
+  return Effect.fail(
+    new SsoOidcError.UnexpectedRedirect({
+      operation,
+      status,
+      ...(origin === undefined ? {} : { locationOrigin: origin }),
+      ...(requestId === undefined ? {} : { requestId })
+    })
+  )
+}
+
+const tooLarge = (operation: string, response: HttpClientResponse.HttpClientResponse) =>
+  new SsoOidcError.ResponseDecodeError({
+    operation,
+    status: response.status,
+    requestId: response.headers["x-amzn-requestid"],
+    description: `the reply is larger than ${maxReplyBytes} bytes`
+  })
+
+/** Whether the body arrives as it was sent, so its declared length is its length. */
+const identityEncoded = (response: HttpClientResponse.HttpClientResponse) => {
+  const encoding = response.headers["content-encoding"]
+  return encoding === undefined || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity"
+}
+
+/**
+ * Reads a reply body of at most {@link maxReplyBytes} as text.
+ *
+ * A `content-length` counts the bytes on the wire. With no content encoding
+ * that is the body's length (fetch, Node's `http` and undici all hold a body to
+ * it): over the limit fails at once, unread; within it, the body is read whole,
+ * the cheap way. With a content encoding (fetch decompresses gzip, deflate, br)
+ * or no declared length, the body is streamed and counted as the client hands
+ * it over, decoded, and cut off at the limit.
+ */
+export const readBody = (
+  operation: string,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<string, SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError> => {
+  const declared = Number(response.headers["content-length"])
+  if (Number.isFinite(declared) && identityEncoded(response)) {
+    if (declared > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
+    return Effect.mapError(response.text, (error) =>
+      new SsoOidcError.TransportError({
+        operation,
+        reason: "Transport",
+        description: `reply cut short: ${transportDescription(error.cause)}`
+      }))
+  }
+  return response.stream.pipe(
+    // The platform's body errors hold the request, whose body holds secrets: replace
+    // them inside the stream, so not even the stream's own fiber fails with them.
+    Stream.catch((error) =>
+      error.reason === "EmptyBody"
+        ? Stream.empty // no body at all reads as empty text, as `response.text` does
+        : Stream.fail(
+          new SsoOidcError.TransportError({
+            operation,
+            reason: "Transport",
+            description: `reply cut short: ${transportDescription(error.cause)}`
+          })
+        )
+    ),
+    // Failing here ends the stream, which cancels the body: nothing past the limit is decoded for long.
+    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (read, chunk) => {
+      const size = read.size + chunk.byteLength
+      if (size > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
+      read.chunks.push(chunk)
+      return Effect.succeed({ chunks: read.chunks, size })
+    }),
+    Effect.map(({ chunks, size }) => {
+      if (chunks.length === 1) return decoder.decode(chunks[0])
+      const bytes = new Uint8Array(size)
+      let offset = 0
+      for (const chunk of chunks) {
+        bytes.set(chunk, offset)
+        offset += chunk.byteLength
+      }
+      return decoder.decode(bytes)
+    }),
+    // The typed error is returned; the runtime need not log the stream fiber's end too.
+    Effect.withUnhandledErrorLogLevel(Option.none())
+  )
+}
+
+const decoder = new TextDecoder()
+
+/** What a network failure says, without the request (whose body holds secrets). */
+export const transportDescription = (cause: unknown): string => {
+  const parts: Array<string> = []
+  let current: unknown = cause
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code
+    parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message)
+    current = current.cause
+  }
+  return parts.length === 0 ? "no reply" : parts.join(": ")
+}

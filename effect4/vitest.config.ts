@@ -1,0 +1,19 @@
+import { fileURLToPath } from "node:url"
+import { defineConfig } from "vitest/config"
+
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // The suite imports the entry points as an application does, from this edition's sources.
+    alias: [
+      { find: /^effect-sso-oidc$/, replacement: src("index.ts") },
+      { find: /^effect-sso-oidc\/(.*)$/, replacement: src("$1.ts") }
+    ]
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 30_000
+  }
+})
