@@ -3,10 +3,9 @@
  * transitions: no Effect, no clock, no randomness but the fresh values passed in.
  */
 import { describe, expect, it } from "vitest"
-import { GrantType, TokenTypeUri } from "../../../src/core/emulator/grants.js"
+import { GrantType } from "../../../src/core/emulator/grants.js"
 import * as State from "../../../src/core/emulator/state.js"
 import type { Outcome } from "../../../src/core/emulator/wire.js"
-import * as SsoOidcSchema from "../../../src/SsoOidcSchema.js"
 
 const settings: State.Settings = {
   baseUrl: "https://emulator.invalid",
@@ -64,11 +63,6 @@ const poll = (s: State.State, at: number, fresh = { accessToken: "at-1", refresh
   )
 
 describe("core emulator state: the device flow", () => {
-  it("grant-type URNs agree with the edition's SsoOidcSchema", () => {
-    expect(GrantType).toEqual(SsoOidcSchema.GrantType)
-    expect(TokenTypeUri).toEqual(SsoOidcSchema.TokenTypeUri)
-  })
-
   it("RegisterClient answers the fresh credentials and stores the client with the default grants", () => {
     const [outcome, s] = registered()
     expect(body(outcome)).toEqual({
