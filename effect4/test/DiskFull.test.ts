@@ -8,10 +8,11 @@
  * scripted one that rotates the refresh token on every refresh and refuses a
  * spent one with `invalid_grant`, as IAM Identity Center does.
  */
-import { HttpClient } from "@effect/platform"
+import { HttpClient } from "effect/http"
 import { NodeFileSystem, NodePath } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Fiber, Layer, Logger, Option, Redacted, TestClock } from "effect"
+import { Clock, Duration, Effect, Fiber, Layer, Logger, Option, Redacted } from "effect"
+import { TestClock } from "effect/testing"
 import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -88,7 +89,7 @@ const setup = (directory: string, disk: Disk) =>
     const mock = yield* MockHttp.make(rotatingServer())
     const logs: Array<{ readonly level: string; readonly message: string }> = []
     const logger = Logger.make(({ logLevel, message }) => {
-      logs.push({ level: logLevel.label, message: Array.isArray(message) ? message.join(" ") : String(message) })
+      logs.push({ level: logLevel, message: Array.isArray(message) ? message.join(" ") : String(message) })
     })
     const layer = SsoTokenProvider.layer({ client: { retry: false } }).pipe(
       Layer.provide(TokenCache.layer({ directory })),
@@ -100,14 +101,14 @@ const setup = (directory: string, disk: Disk) =>
     const provider = yield* Effect.provide(SsoTokenProvider.SsoTokenProvider, layer)
     const token = provider.token("corp").pipe(
       Effect.map((token) => Redacted.value(token.accessToken)),
-      Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      Effect.provide(Logger.layer([logger]))
     )
     return { mock, logs, token }
   })
 
 const onDisk = (directory: string) => JSON.parse(readFileSync(join(directory, `${key}.json`), "utf8"))
 const warnings = (logs: ReadonlyArray<{ readonly level: string; readonly message: string }>) =>
-  logs.filter((log) => log.level === "WARN").map((log) => log.message)
+  logs.filter((log) => log.level === "Warn").map((log) => log.message)
 const refreshTokensSent = (mock: MockHttp.ScriptedHttpClient) =>
   Effect.map(mock.requests, (requests) => requests.map((request) => `${request.at}:${request.json.refreshToken}`))
 
@@ -262,10 +263,12 @@ describe("an empty or unreadable lock file", () => {
     })
 
   /** Lets the fiber's real file-system work run without moving virtual time. */
-  const settle = (fiber: Fiber.RuntimeFiber<number, unknown>) =>
+  const settle = (fiber: Fiber.Fiber<number, unknown>) =>
     Effect.gen(function*() {
-      for (let i = 0; i < 50 && Option.isNone(yield* Fiber.poll(fiber)); i++) yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
-      return yield* Fiber.poll(fiber)
+      for (let i = 0; i < 50 && fiber.pollUnsafe() === undefined; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 5)))
+      }
+      return Option.fromUndefinedOr(fiber.pollUnsafe())
     })
 
   it.effect("an empty lock older than 2 s is broken at once", () =>
