@@ -11,6 +11,8 @@
  *
  * @internal
  */
+// The service's grant type names, one copy for the core (the emulator serves the same ones).
+import { GrantType } from "./emulator/grants.js"
 
 // -----------------------------------------------------------------------------
 // constants
@@ -27,13 +29,6 @@ export const defaultRoleRefreshWindowMillis = 5 * 60_000
 
 /** An SDK credential provider's result is asked for again this long before it expires. @internal */
 export const sdkCredentialsMarginMillis = 5 * 60_000
-
-/** The grant types a registration lists, as the service names them. @internal */
-export const grantTypes = {
-  deviceCode: "urn:ietf:params:oauth:grant-type:device_code",
-  authorizationCode: "authorization_code",
-  refreshToken: "refresh_token"
-} as const
 
 // -----------------------------------------------------------------------------
 // sessions and messages
@@ -280,12 +275,12 @@ export const registrationUsableFor = (
   registrationGrantTypes: ReadonlyArray<string> | undefined
 ): boolean =>
   flow === "browser"
-    ? registrationGrantTypes !== undefined && registrationGrantTypes.includes(grantTypes.authorizationCode)
-    : registrationGrantTypes === undefined || registrationGrantTypes.includes(grantTypes.deviceCode)
+    ? registrationGrantTypes !== undefined && registrationGrantTypes.includes(GrantType.AuthorizationCode)
+    : registrationGrantTypes === undefined || registrationGrantTypes.includes(GrantType.DeviceCode)
 
 /** The `grantTypes` a new registration's file records: the AWS CLI writes them for the browser flow only. @internal */
 export const registrationGrantTypesFor = (flow: "device" | "browser"): ReadonlyArray<string> | undefined =>
-  flow === "browser" ? [grantTypes.authorizationCode, grantTypes.refreshToken] : undefined
+  flow === "browser" ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
 
 /** The client name a login registers by default. @internal */
 export const defaultClientName = (session: { readonly sessionName?: string | undefined }): string =>

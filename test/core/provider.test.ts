@@ -6,6 +6,7 @@
  * AwsCredentials run these; their Effect-level suites test the wiring.
  */
 import { describe, expect, it } from "vitest"
+import { GrantType } from "../../src/core/emulator/grants.js"
 import * as core from "../../src/core/provider.js"
 
 const MINUTE = 60_000
@@ -228,14 +229,14 @@ describe("messages", () => {
 describe("login", () => {
   it("the device flow reuses a registration without grantTypes or listing the device grant", () => {
     expect(core.registrationUsableFor("device", undefined)).toBe(true)
-    expect(core.registrationUsableFor("device", [core.grantTypes.deviceCode, "refresh_token"])).toBe(true)
+    expect(core.registrationUsableFor("device", [GrantType.DeviceCode, "refresh_token"])).toBe(true)
     expect(core.registrationUsableFor("device", ["authorization_code", "refresh_token"])).toBe(false)
   })
 
   it("the browser flow reuses only a registration listing authorization_code", () => {
     expect(core.registrationUsableFor("browser", undefined)).toBe(false)
     expect(core.registrationUsableFor("browser", ["authorization_code", "refresh_token"])).toBe(true)
-    expect(core.registrationUsableFor("browser", [core.grantTypes.deviceCode])).toBe(false)
+    expect(core.registrationUsableFor("browser", [GrantType.DeviceCode])).toBe(false)
   })
 
   it("a new registration's file lists grantTypes for the browser flow only, as the AWS CLI writes it", () => {
