@@ -12,7 +12,6 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,12 +19,13 @@ import * as Result from "effect/Result"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AwsCredentials from "./AwsCredentials.js"
+import { oidcErrorOf, type OidcErrorFields } from "./core/errorReply.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
 import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
 import { signRequest } from "./internal/sigv4.js"
-import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
+import { describeIssue, withoutUndefined } from "./internal/wire.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
 
@@ -112,7 +112,7 @@ export interface Options extends Endpoint.EndpointParameters {
  * @category combinators
  */
 export const withoutRetries = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(effect, Transport.retriesDisabled, true)
+  Effect.provideService(effect, Transport.retriesDisabled, true)
 
 /**
  * The `User-Agent` the client sends.
@@ -131,8 +131,8 @@ interface Operation<I, IE, O, OE, E, A extends Operations.Auth = Operations.Auth
   /** The path and literal query, e.g. `/token?aws_iam=t`. */
   readonly path: string
   readonly auth: A
-  readonly input: Schema.Schema<I, IE>
-  readonly output: Schema.Schema<O, OE>
+  readonly input: Schema.Codec<I, IE>
+  readonly output: Schema.Codec<O, OE>
   /** Only a phantom for the error type. */
   readonly _error?: E
 }
@@ -141,9 +141,9 @@ type Entry<Name extends SsoOidcError.OperationName> = (typeof Operations.operati
 
 const operation = <Name extends SsoOidcError.OperationName>(name: Name): Operation<
   Schema.Schema.Type<Entry<Name>["input"]>,
-  Schema.Schema.Encoded<Entry<Name>["input"]>,
+  Schema.Codec.Encoded<Entry<Name>["input"]>,
   Schema.Schema.Type<Entry<Name>["output"]>,
-  Schema.Schema.Encoded<Entry<Name>["output"]>,
+  Schema.Codec.Encoded<Entry<Name>["output"]>,
   SsoOidcError.OperationError<Name>,
   Entry<Name>["auth"]
 > => {
@@ -237,7 +237,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         "rpc.service": Operations.ssoOidc.rpcService,
         "rpc.method": op.name
       })
-      const url = yield* endpoint
+      const url = yield* Effect.fromResult(endpoint)
       const encoded = yield* Schema.encodeEffect(op.input)(input).pipe(
         Effect.mapError((error) =>
           new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue) })
@@ -256,7 +256,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       if (options.region === undefined) {
         return yield* new Endpoint.EndpointError({ message: "Invalid Configuration: Missing Region" })
       }
-      const credentials = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (service) => service.get)
+      const credentials = yield* (yield* AwsCredentials.AwsCredentials).get
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
       return yield* signRequest(request, body, { credentials, region: options.region, service: auth.signingName, now })
     })
@@ -273,49 +273,22 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
 /**
  * Turns a non-2xx reply into the operation's typed error, or `ServiceError`
- * when the operation does not declare the name.
+ * when the operation does not declare the name (the choice is the core's).
  */
 const errorFromReply = (
   operation: SsoOidcError.OperationName,
   status: number,
   requestId: string | undefined,
-  errorTypeHeader: string | undefined,
-  text: string
+  errorType: string | undefined,
+  body: string
 ): SsoOidcError.SsoOidcError => {
-  const reply = readErrorReply(errorTypeHeader, text)
-  const common = {
-    status,
-    ...(requestId === undefined ? {} : { requestId }),
-    ...(reply.error === undefined ? {} : { error: reply.error }),
-    ...(reply.error_description === undefined ? {} : { error_description: reply.error_description })
-  }
-  const declared: ReadonlyArray<string> = SsoOidcError.operationErrors[operation]
-  if (reply.name === undefined || !declared.includes(reply.name)) {
-    return new SsoOidcError.ServiceError({ ...common, ...(reply.name === undefined ? {} : { errorType: reply.name }) })
-  }
-  const name = reply.name as SsoOidcError.WireName
-  // The members an error carries besides `error` and `error_description` are the table's.
-  const carried: { readonly [Member in ExtraMember]: string | undefined } = {
-    reason: reply.reason,
-    endpoint: reply.endpoint,
-    region: reply.region
-  }
-  const extra: Partial<Record<ExtraMember, string>> = {}
-  for (const member of Operations.ssoOidcErrors[name].members) {
-    if (member !== "error" && member !== "error_description" && carried[member] !== undefined) {
-      extra[member] = carried[member]
-    }
-  }
-  const ErrorClass = SsoOidcError.byWireName[name] as new(
-    props: typeof common & typeof extra
+  const choice = oidcErrorOf(operation, { status, requestId, errorType, body })
+  if (choice._tag === "Undeclared") return new SsoOidcError.ServiceError(choice.fields)
+  const ErrorClass = SsoOidcError.byWireName[choice.name] as new(
+    fields: OidcErrorFields
   ) => SsoOidcError.ServiceException
-  return new ErrorClass({ ...common, ...extra })
+  return new ErrorClass(choice.fields)
 }
-
-type ExtraMember = Exclude<
-  (typeof Operations.ssoOidcErrors)[Operations.SsoOidcWireName]["members"][number],
-  "error" | "error_description"
->
 
 /**
  * A layer of the service, given an `HttpClient`.
@@ -347,7 +320,7 @@ export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpoi
  */
 export const layerConfig = (
   options: Options = {}
-): Layer.Layer<SsoOidcClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<SsoOidcClient, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrap(
     Effect.map(endpointConfig, (fromConfig) => layer(withConfigured(options, fromConfig)))
   )

@@ -17,9 +17,7 @@
  */
 import type * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -28,11 +26,12 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { portalErrorOf } from "./core/errorReply.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
 import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
-import { describeIssue, readErrorReply } from "./internal/wire.js"
+import { describeIssue } from "./internal/wire.js"
 import type * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoPortalError from "./SsoPortalError.js"
@@ -147,28 +146,14 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     errorType: string | undefined,
     text: string
   ) => {
-    const reply = readErrorReply(errorType, text)
-    // The operation's own errors, and ForbiddenException, which the service sends undeclared.
-    const declared = [...operation.errors, "ForbiddenException"]
-    const common = {
-      status,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(reply.error_description === undefined ? {} : { description: reply.error_description })
-    }
-    if (reply.name !== undefined && declared.includes(reply.name) && Object.hasOwn(SsoPortalError.byWireName, reply.name)) {
-      const ErrorClass = SsoPortalError.byWireName[reply.name as SsoPortalError.WireName]
-      return new ErrorClass(common)
-    }
-    return new SsoOidcError.ServiceError({
-      status,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(reply.name === undefined ? {} : { errorType: reply.name }),
-      ...(reply.error_description === undefined ? {} : { error_description: reply.error_description })
-    })
+    const choice = portalErrorOf(operation, { status, requestId, errorType, body: text })
+    return choice._tag === "Declared"
+      ? new SsoPortalError.byWireName[choice.name](choice.fields)
+      : new SsoOidcError.ServiceError(choice.fields)
   }
 
   const call = <I, IE, O, OE>(
-    operation: Operations.Operation & { readonly input: Schema.Schema<I, IE>; readonly output: Schema.Schema<O, OE> }
+    operation: Operations.Operation & { readonly input: Schema.Codec<I, IE>; readonly output: Schema.Codec<O, OE> }
   ) =>
     Effect.fn(`SsoPortalClient.${operation.clientMethod}`)(function*(input: I) {
       yield* Effect.annotateCurrentSpan({
@@ -176,7 +161,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         "rpc.service": Operations.ssoPortal.rpcService,
         "rpc.method": operation.name
       })
-      const url = yield* endpoint
+      const url = yield* Effect.fromResult(endpoint)
       const encoded = yield* Schema.encodeEffect(operation.input)(input).pipe(
         Effect.mapError((error) =>
           new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
@@ -240,7 +225,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       SsoPortalError.PortalReadError
     >
   ): Stream.Stream<A, SsoPortalError.PortalReadError> =>
-    Stream.paginateChunkEffect(
+    Stream.paginate(
       { token: undefined as string | undefined, seen: new Set<string>() as ReadonlySet<string> },
       ({ seen, token }) =>
         Effect.map(page(token), ({ items, nextToken }) => {
@@ -249,7 +234,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
           const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
             ? Option.none()
             : Option.some({ token: nextToken, seen: new Set(seen).add(nextToken) as ReadonlySet<string> })
-          return [Chunk.fromIterable(items), next] as const
+          return [items, next] as const
         })
     )
 
@@ -307,7 +292,7 @@ export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpoi
  */
 export const layerConfig = (
   options: Options = {}
-): Layer.Layer<SsoPortalClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<SsoPortalClient, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrap(
     Effect.map(endpointConfig, (fromConfig) => layer(withConfigured(options, fromConfig)))
   )
