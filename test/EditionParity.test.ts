@@ -43,6 +43,10 @@ export const rootOnly: ReadonlyArray<{ readonly suite: string; readonly reason: 
     suite: "PortalInterop.test.ts",
     reason: "black-box: the AWS SDK, botocore and the AWS CLI against the emulator and the cache files, run against both builds"
   },
+  {
+    suite: "behaviour/",
+    reason: "the black-box behaviour suite: drives each edition's build through a harness, so it runs once per edition already"
+  },
   { suite: "consumer/", reason: "consumer tests: install each edition's packed build in a fresh project, on every runtime" },
   { suite: "docs.test.ts", reason: "docs: the guides' text and links, one set of docs for both editions" },
   { suite: "docs.snippets.test.ts", reason: "docs: compiles every snippet against its own edition already" },
