@@ -367,7 +367,7 @@ describe("SsoPortalClient — retries (virtual time, jitter fixed)", () => {
       const fiber = yield* Effect.forkChild(withClient(mock, calls.listAccounts).pipe(RandomFixed.withFixed([0])))
       yield* TestClock.adjust(Duration.millis(49))
       expect(yield* mock.requests).toHaveLength(1)
-      expect(fiber.pollUnsafe() === undefined).toBe(true)
+      expect(fiber.pollUnsafe()).toBeUndefined()
       yield* TestClock.adjust(Duration.millis(1))
       yield* Fiber.join(fiber)
       expect(yield* mock.requests).toHaveLength(2)

@@ -2,7 +2,7 @@
  * The OAuth grant types and token type URIs the emulator serves. The same
  * values as the editions' `SsoOidcSchema.GrantType` / `TokenTypeUri`, kept
  * here so that the core imports nothing of an edition
- * (`test/core/emulator/state.test.ts` checks they agree).
+ * (each edition's `test/Emulator.test.ts` checks they agree).
  */
 
 /** The grant types of RegisterClient, CreateToken and CreateTokenWithIAM. */
