@@ -345,6 +345,22 @@ const ops = {
     )
     return { path }
   },
+  "cache.writeRegistration": async (args) => {
+    const registration = {
+      clientId: args.registration.clientId,
+      clientSecret: Redacted.make(args.registration.clientSecret),
+      expiresAt: new Date(args.registration.expiresAt),
+      scopes: args.registration.scopes,
+      grantTypes: args.registration.grantTypes
+    }
+    const path = await run(
+      Effect.flatMap(
+        TokenCache.TokenCache,
+        (cache) => Effect.as(cache.setRegistration(args.key, registration), cache.pathOf(args.key))
+      ).pipe(Effect.provide(cacheLayer(args)))
+    )
+    return { path }
+  },
   "cache.tokenKey": async ({ identifier }) => ({ key: TokenCache.tokenKey(identifier) }),
 
   /** SsoCredentials: a profile's role credentials from the portal, with the token of the cache. */
