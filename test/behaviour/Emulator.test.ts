@@ -207,6 +207,20 @@ for (const edition of editions) {
       expect(await canConnect("127.0.0.1", port)).toBe(false)
     })
 
+    it("serves on a given port", async () => {
+      const free = await new Promise<number>((resolve) => {
+        const probe = Net.createServer()
+        probe.listen(0, "127.0.0.1", () => {
+          const { port } = probe.address() as Net.AddressInfo
+          probe.close(() => resolve(port))
+        })
+      })
+      await withEmulator(h, { port: free }, async ({ url }) => {
+        expect(url).toBe(`http://127.0.0.1:${free}`)
+        expect((await fetchText(`${url}/device`)).status).toBe(200)
+      })
+    })
+
     it("a port in use is a ServeError", () =>
       withEmulator(h, {}, async ({ url }) => {
         const taken = await h.attempt("emulator.start", { port: Number(new URL(url).port) })

@@ -563,6 +563,56 @@ for (const edition of editions) describe(`[${edition}]`, () => {
     })
   })
 
+  describe("endpoint parity with the AWS SDK", () => {
+    const regions = ["us-east-1", "eu-central-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1"]
+    const variants = [
+      { useFips: false, useDualStack: false },
+      { useFips: true, useDualStack: false },
+      { useFips: false, useDualStack: true },
+      { useFips: true, useDualStack: true }
+    ]
+
+    /** Where an SDK client would send its request (its request handler answers, so nothing reaches a network), or `error`. */
+    const sdkOrigin = async (send: (handler: unknown) => Promise<unknown>) => {
+      let origin = "error"
+      const handler = {
+        handle: async (request: { protocol: string; hostname: string; port?: number }) => {
+          origin = `${request.protocol}//${request.hostname}${request.port === undefined ? "" : `:${request.port}`}`
+          throw new Error("captured")
+        }
+      }
+      await send(handler).catch(() => undefined)
+      return origin
+    }
+
+    for (const region of regions) {
+      it(`${region}: Endpoint.resolve and resolvePortal name the SDK's host, with and without FIPS and dual-stack`, async () => {
+        for (const variant of variants) {
+          const config = { region, useFipsEndpoint: variant.useFips, useDualstackEndpoint: variant.useDualStack, maxAttempts: 1 }
+          const theirs = {
+            oidc: await sdkOrigin((requestHandler) => {
+              const client = new SSOOIDCClient({ ...config, requestHandler: requestHandler as any })
+              return client.send(new StartDeviceAuthorizationCommand(startInputs[0]![1] as any)).finally(() => client.destroy())
+            }),
+            portal: await sdkOrigin((requestHandler) => {
+              const client = new SSOClient({ ...config, requestHandler: requestHandler as any })
+              return client.send(new LogoutCommand({ accessToken: PORTAL_TOKEN })).finally(() => client.destroy())
+            })
+          }
+          const ours = async (service: string) => {
+            const answer = await h.attempt("endpoint", { service, params: { region, ...variant } })
+            return answer.ok ? answer.result.url : "error"
+          }
+          expect({ region, ...variant, oidc: await ours("oidc"), portal: await ours("portal") }).toEqual({
+            region,
+            ...variant,
+            ...theirs
+          })
+        }
+      })
+    }
+  })
+
   describe("request parity with @aws-sdk/client-sso", () => {
 
     for (const c of portalCases) {

@@ -20,6 +20,8 @@ await main(makeOps({
   effectVersion: effectPackage.version,
   decodeUnknown: Schema.decodeUnknown,
   failureOf: Cause.failureOption,
+  // An Either is an Effect in Effect 3.
+  fromEither: (either) => either,
   FetchHttpClient,
   Cause,
   Duration,

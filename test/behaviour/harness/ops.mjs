@@ -1,8 +1,9 @@
 // The behaviour harnesses' ops, written once against what both editions share: their public names
 // (the same in both) and the Effect APIs that did not change between Effect 3 and 4. Each edition's
 // harness (./effect3.mjs, effect4/test/behaviour/harness/effect4.mjs) passes in its own modules, imported
-// from its BUILT package, its own `effect`, and the three things that differ: `decodeUnknown` (Schema),
-// `failureOf` (the typed error of a Cause) and `FetchHttpClient`. Secrets leave as SHA-256 fingerprints,
+// from its BUILT package, its own `effect`, and the four things that differ: `decodeUnknown` (Schema),
+// `failureOf` (the typed error of a Cause), `fromEither` (an Either, or a Result, as an Effect) and
+// `FetchHttpClient`. Secrets leave as SHA-256 fingerprints,
 // but for `credential-process`, which plays the AWS CLI's credential_process and so must print them.
 import { join } from "node:path"
 import { describeFailure, fingerprint, HarnessError } from "./protocol.mjs"
@@ -14,6 +15,7 @@ export const makeOps = (lib) => {
     effectVersion,
     decodeUnknown,
     failureOf,
+    fromEither,
     FetchHttpClient,
     Cause,
     Duration,
@@ -26,6 +28,7 @@ export const makeOps = (lib) => {
     Stream,
     AwsCredentials,
     DeviceLogin,
+    Endpoint,
     SsoConfig,
     SsoCredentials,
     SsoOidcClient,
@@ -294,6 +297,10 @@ export const makeOps = (lib) => {
     "emulator.setFaults": ({ id, faults }) => run(emulatorOf(id).emulator.setFaults(faults.map(faultOf))).then(() => ({})),
     "emulator.clearFaults": ({ id }) => run(emulatorOf(id).emulator.clearFaults).then(() => ({})),
 
+    /** Endpoint.resolve (service "oidc") or resolvePortal ("portal"): the URL, or the typed error. */
+    endpoint: async ({ service, params }) => ({
+      url: await run(fromEither(service === "portal" ? Endpoint.resolvePortal(params) : Endpoint.resolve(params)))
+    }),
     oidc: async (args) => output(await run(oidcCall(args))),
     portal: async (args) => output(await run(portalCall(args))),
     "portal.accounts": async (args) =>

@@ -19,9 +19,11 @@ await main(makeOps({
   Emulator,
   edition: "effect4",
   effectVersion: effectPackage.version,
-  // Effect 4 names the Effect-returning decoder decodeUnknownEffect, and a Cause's typed error findErrorOption.
+  // Effect 4 names the Effect-returning decoder decodeUnknownEffect, and finds a Cause's typed error with findErrorOption.
   decodeUnknown: Schema.decodeUnknownEffect,
   failureOf: Cause.findErrorOption,
+  // Effect 4's Endpoint.resolve answers a Result, which is not an Effect.
+  fromEither: Effect.fromResult,
   FetchHttpClient,
   Cause,
   Duration,
