@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Redacted, TestClock } from "effect"
-import { PersistentMap } from "../src/internal/emulator/persistentMap.js"
+import { PersistentMap } from "../src/core/emulator/persistentMap.js"
 import * as Emulator from "../src/testing/Emulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import * as SsoOidcSchema from "../src/SsoOidcSchema.js"

@@ -10,7 +10,8 @@ import { Duration, Effect, Fiber, Layer, Redacted, Stream, TestClock } from "eff
 import * as DeviceLogin from "../src/DeviceLogin.js"
 import * as Emulator from "../src/testing/Emulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
-import { GrantType } from "../src/SsoOidcSchema.js"
+import * as CoreGrants from "../src/core/emulator/grants.js"
+import { GrantType, TokenTypeUri } from "../src/SsoOidcSchema.js"
 
 const startUrl = "https://my-sso-portal.awsapps.com/start"
 const coral = ":http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
@@ -439,6 +440,11 @@ describe("Emulator in-process — protocol enforcement, as our client's typed er
 // -----------------------------------------------------------------------------
 
 describe("Emulator in-process — the AWS wire shape", () => {
+  it("the core's grant types and token type URIs are the edition's SsoOidcSchema constants", () => {
+    expect(CoreGrants.GrantType).toEqual(GrantType)
+    expect(CoreGrants.TokenTypeUri).toEqual(TokenTypeUri)
+  })
+
   it.effect("error replies: status, coral-suffixed x-amzn-ErrorType, body keys only error and error_description", () =>
     Effect.gen(function*() {
       const reply = yield* raw("/token", JSON.stringify({ clientId: "nobody", clientSecret: "x", grantType: "refresh_token" }))

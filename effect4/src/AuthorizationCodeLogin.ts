@@ -13,13 +13,14 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Result from "effect/Result"
-import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -324,13 +325,15 @@ export const authorizationCodeLogin = (
 ): Stream.Stream<AuthorizationCodeLoginEvent, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient | LoopbackListener> =>
   Stream.unwrap(
     Effect.gen(function*() {
-      const mailbox = yield* Mailbox.make<AuthorizationCodeLoginEvent, AuthorizationCodeLoginError>()
-      yield* run(options, (event) => Effect.asVoid(mailbox.offer(event))).pipe(
+      // `Cause.Done` ends the stream: `Queue.into` sends it when the login succeeds.
+      const queue = yield* Queue.make<AuthorizationCodeLoginEvent, AuthorizationCodeLoginError | Cause.Done>()
+      yield* run(options, (event) => Effect.asVoid(Queue.offer(queue, event))).pipe(
+        // The listener's own scope: it closes when the login ends, before the stream does.
         Effect.scoped,
-        Mailbox.into(mailbox),
+        Queue.into(queue),
         Effect.forkScoped
       )
-      return Mailbox.toStream(mailbox)
+      return Stream.fromQueue(queue)
     })
   )
 
@@ -340,7 +343,7 @@ const run = (
 ) =>
   Effect.gen(function*() {
     const client = yield* SsoOidcClient.SsoOidcClient
-    const endpoint = yield* Result.match(client.endpoint, { onFailure: Effect.fail, onSuccess: Effect.succeed })
+    const endpoint = yield* Effect.fromResult(client.endpoint)
     const scopes = options.scopes ?? ["sso:account:access"]
     const state = makeState()
     const verifier = makeCodeVerifier()
@@ -374,9 +377,9 @@ const run = (
 
     const timeout = options.timeout ?? Duration.minutes(10)
     const callback = yield* Deferred.await(server.result).pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: timeout,
-        onTimeout: () => new CallbackTimeout({ timeout: Duration.format(Duration.fromInputUnsafe(timeout)) })
+        orElse: () => Effect.fail(new CallbackTimeout({ timeout: Duration.format(Duration.fromInputUnsafe(timeout)) }))
       })
     )
     if (callback.code === undefined) {
@@ -395,7 +398,7 @@ const run = (
       redirectUri,
       codeVerifier: verifier
     })
-    const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+    const receivedAt = yield* Clock.currentTimeMillis
     const token = yield* tokenOf(reply, {
       receivedAt,
       registration,
@@ -420,7 +423,10 @@ export const login = (
 ): Effect.Effect<Token, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient | LoopbackListener> =>
   authorizationCodeLogin(options).pipe(
     Stream.tap((event) => (options.onEvent ? options.onEvent(event) : Effect.void)),
-    Stream.runFold(undefined as Token | undefined, (found, event) => event._tag === "Authorized" ? event.token : found),
+    Stream.runFold(
+      (): Token | undefined => undefined,
+      (found, event) => event._tag === "Authorized" ? event.token : found
+    ),
     Effect.flatMap((token) =>
       token === undefined
         ? Effect.fail(new CallbackError({ description: "the login ended without a token" }))

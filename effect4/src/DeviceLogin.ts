@@ -12,16 +12,17 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Mailbox from "effect/Mailbox"
+import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Stream from "effect/Stream"
+import * as Polling from "./core/polling.js"
 import { missing, registerOrReuse, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
@@ -144,7 +145,7 @@ export type DeviceLoginError =
  * @since 0.1.0
  * @category constants
  */
-export const defaultInterval: Duration.Duration = Duration.seconds(5)
+export const defaultInterval: Duration.Duration = Duration.millis(Polling.defaultIntervalMillis)
 
 /**
  * RFC 8628 §3.5: `slow_down` adds 5 s to the interval, for this and every later poll.
@@ -152,7 +153,7 @@ export const defaultInterval: Duration.Duration = Duration.seconds(5)
  * @since 0.1.0
  * @category constants
  */
-export const slowDownIncrement: Duration.Duration = Duration.seconds(5)
+export const slowDownIncrement: Duration.Duration = Duration.millis(Polling.slowDownIncrementMillis)
 
 /**
  * What the polling schedule decided after a poll.
@@ -184,12 +185,6 @@ export interface PollingOptions {
   readonly maxBackoff?: Duration.Input | undefined
 }
 
-interface PollState {
-  readonly attempt: number
-  readonly intervalMillis: number
-  readonly transientStreak: number
-}
-
 /**
  * The shortest interval between two polls, whatever the service says: an
  * `interval` of 0.001 would otherwise poll a thousand times a second.
@@ -197,15 +192,28 @@ interface PollState {
  * @since 0.2.0
  * @category constants
  */
-export const minimumInterval: Duration.Duration = Duration.seconds(1)
+export const minimumInterval: Duration.Duration = Duration.millis(Polling.minimumIntervalMillis)
 
 /** The interval in force, in whole milliseconds: 5 s when absent or 0, never under {@link minimumInterval}. */
-const toInterval = (input: Duration.Input | undefined): number => {
-  const millis = input === undefined ? 0 : Duration.toMillis(Duration.fromInputUnsafe(input))
-  if (!(millis > 0)) return Duration.toMillis(defaultInterval)
-  // Whole milliseconds, rounded up so that no poll comes before the interval.
-  return Math.max(Math.ceil(millis), Duration.toMillis(minimumInterval))
-}
+const toInterval = (input: Duration.Input | undefined): number =>
+  Polling.intervalMillisOf(input === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(input)))
+
+/** What a CreateToken failure means for polling. */
+const signalOf = (error: SsoOidcError.CreateTokenError): Polling.PollSignal =>
+  error._tag === "AuthorizationPending"
+    ? "authorization_pending"
+    : error._tag === "SlowDown"
+    ? "slow_down"
+    : SsoOidcError.isTransient(error)
+    ? "transient_error"
+    : "stop"
+
+const decisionOf = (decision: Polling.PollDecision): PollDecision => ({
+  attempt: decision.attempt,
+  interval: Duration.millis(decision.intervalMillis),
+  nextPollIn: Duration.millis(decision.nextPollInMillis),
+  reason: decision.reason
+})
 
 /**
  * The polling policy of RFC 8628 as a `Schedule` fed with the failures of
@@ -222,50 +230,37 @@ const toInterval = (input: Duration.Input | undefined): number => {
  */
 export const pollingSchedule = (
   options: PollingOptions = {}
-): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => {
-  const maxBackoffMillis = Duration.toMillis(Duration.fromInputUnsafe(options.maxBackoff ?? Duration.seconds(60)))
-  const initial: PollState = { attempt: 1, intervalMillis: toInterval(options.interval), transientStreak: 0 }
-  return Schedule.makeWithState(initial, (now, error: SsoOidcError.CreateTokenError, state) =>
-    Effect.gen(function*() {
-      let intervalMillis = state.intervalMillis
-      let waitMillis: number
-      let reason: PollDecision["reason"]
-      let transientStreak = 0
-      if (error._tag === "AuthorizationPending") {
-        reason = "authorization_pending"
-        waitMillis = intervalMillis
-      } else if (error._tag === "SlowDown") {
-        reason = "slow_down"
-        intervalMillis += Duration.toMillis(slowDownIncrement)
-        waitMillis = intervalMillis
-      } else if (SsoOidcError.isTransient(error)) {
-        reason = "transient_error"
-        transientStreak = state.transientStreak + 1
-        const cap = Math.max(maxBackoffMillis, intervalMillis)
-        const step = Math.min(intervalMillis * 2 ** transientStreak, cap)
-        // Jitter only lengthens the wait, so a poll never comes before the
-        // interval; the cap applies after it, so it is the largest wait.
-        waitMillis = Math.min(Math.round(step * (1 + (yield* Random.next) * 0.2)), cap)
-      } else {
-        return [state, finalDecision(state), ScheduleDecision.done] as const
-      }
-      const next: PollState = { attempt: state.attempt + 1, intervalMillis, transientStreak }
-      const decision: PollDecision = {
-        attempt: state.attempt,
-        interval: Duration.millis(intervalMillis),
-        nextPollIn: Duration.millis(waitMillis),
-        reason
-      }
-      return [next, decision, ScheduleDecision.continueWith(ScheduleInterval.after(now + waitMillis))] as const
-    }))
-}
+): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => scheduleUntil(options, undefined)
 
-const finalDecision = (state: PollState): PollDecision => ({
-  attempt: state.attempt,
-  interval: Duration.millis(state.intervalMillis),
-  nextPollIn: Duration.zero,
-  reason: "authorization_pending"
-})
+/** {@link pollingSchedule}, with no wait past `deadlineMillis` when one is given (the rules are `core/polling.ts`). */
+const scheduleUntil = (
+  options: PollingOptions,
+  deadlineMillis: number | undefined
+): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => {
+  const maxBackoffMillis = Duration.toMillis(
+    Duration.fromInputUnsafe(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
+  )
+  const intervalMillis = toInterval(options.interval)
+  // Effect 4 schedules keep their state in a closure made per run, and return a delay.
+  return Schedule.fromStep(Effect.sync(() => {
+    let state = Polling.initialState(intervalMillis)
+    return (now: number, error: SsoOidcError.CreateTokenError) => {
+      const signal = signalOf(error)
+      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
+      const random = signal === "transient_error" ? Random.next : Effect.undefined
+      return Effect.flatMap(random, (random): Effect.Effect<[PollDecision, Duration.Duration], Cause.Done<PollDecision>> => {
+        const step = Polling.step(state, signal, {
+          maxBackoffMillis,
+          random,
+          deadline: deadlineMillis === undefined ? undefined : { nowMillis: now, deadlineMillis }
+        })
+        if (step._tag === "Done") return Cause.done(decisionOf(step.decision))
+        state = step.state
+        return Effect.succeed([decisionOf(step.decision), Duration.millis(step.waitMillis)])
+      })
+    }
+  }))
+}
 
 // -----------------------------------------------------------------------------
 // steps
@@ -305,9 +300,6 @@ export const register = Effect.fn("DeviceLogin.register")(function*(options: Reg
   })
 })
 
-/** When the service gives no `expiresIn`, assume AWS's 10 minutes rather than polling forever. */
-const defaultExpiresIn = Duration.minutes(10)
-
 /**
  * Starts a device authorization for a registered client.
  *
@@ -324,19 +316,19 @@ export const startAuthorization = Effect.fn("DeviceLogin.startAuthorization")(fu
     clientSecret: registration.clientSecret,
     startUrl
   })
-  const issuedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  const issuedAt = yield* Clock.currentTimeMillis
   if (reply.deviceCode === undefined) return yield* missing("StartDeviceAuthorization", "deviceCode")
   if (reply.userCode === undefined) return yield* missing("StartDeviceAuthorization", "userCode")
   if (reply.verificationUri === undefined) return yield* missing("StartDeviceAuthorization", "verificationUri")
-  const lifetime = reply.expiresIn > 0 ? Duration.seconds(reply.expiresIn) : defaultExpiresIn
+  const times = Polling.authorizationTimes(issuedAt, reply)
   const authorization: DeviceAuthorization = {
     deviceCode: reply.deviceCode,
     userCode: reply.userCode,
     verificationUri: reply.verificationUri,
     verificationUriComplete: reply.verificationUriComplete,
     issuedAt: new Date(issuedAt),
-    expiresAt: new Date(issuedAt + Duration.toMillis(lifetime)),
-    interval: Duration.millis(toInterval(reply.interval > 0 ? Duration.seconds(reply.interval) : undefined))
+    expiresAt: new Date(times.expiresAtMillis),
+    interval: Duration.millis(times.intervalMillis)
   }
   return authorization
 })
@@ -367,45 +359,39 @@ export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options:
   const client = yield* SsoOidcClient.SsoOidcClient
   const { authorization, registration } = options
   // The first wait too: an authorization built by the caller may carry any interval.
-  const interval = Duration.millis(toInterval(authorization.interval))
-  const schedule = pollingSchedule({ interval, maxBackoff: options.maxBackoff })
+  const interval = toInterval(authorization.interval)
   const deadline = authorization.expiresAt.getTime()
-  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
-  const untilDeadline = Effect.map(now, (at) => Duration.millis(Math.max(0, deadline - at)))
+  // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+  // (A deadline around the whole loop would hold a racing fiber per waiting login.)
+  const schedule = scheduleUntil({ interval: Duration.millis(interval), maxBackoff: options.maxBackoff }, deadline)
+  const now = Clock.currentTimeMillis
   const poll = Effect.flatMap(
     now,
     (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
       // A poll due at or after the expiry is not sent: the code is dead by then;
       // a poll still in flight at the expiry is cut off there.
-      at >= deadline
+      Polling.isExpired(at, deadline)
         ? Effect.fail(expired())
         : client.createToken({
           clientId: registration.clientId,
           clientSecret: registration.clientSecret,
           grantType: GrantType.DeviceCode,
           deviceCode: authorization.deviceCode
-        }).pipe(Effect.timeoutFail({ duration: Duration.millis(deadline - at), onTimeout: expired }))
+        }).pipe(Effect.timeoutOrElse({ duration: Duration.millis(deadline - at), orElse: expiredError }))
   ).pipe(
     // No quick client-side resends while polling: RFC 8628 wants the interval
     // between polls, and the schedule backs off from it after transient errors.
     SsoOidcClient.withoutRetries
   )
   const onPoll = options.onPoll
-  const observed = onPoll === undefined ? schedule : Schedule.onDecision(schedule, (decision, next) =>
-    // Only decisions to poll again are progress; the last one is the end.
-    ScheduleDecision.isContinue(next) ? onPoll(decision) : Effect.void)
-  // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
-  // (A deadline around the whole loop would hold a racing fiber per waiting login.)
-  const bounded = Schedule.modifyDelayEffect(
-    observed,
-    (_, delay) => Effect.map(untilDeadline, (left) => Duration.min(delay, left))
-  )
-  const reply = yield* Effect.flatMap(untilDeadline, (left) => Effect.sleep(Duration.min(interval, left))).pipe(
-    Effect.andThen(Effect.retry(poll, bounded)),
+  // `tap` sees only decisions to poll again (the end is `Cause.done`): those are the progress.
+  const observed = onPoll === undefined ? schedule : Schedule.tap(schedule, (metadata) => onPoll(metadata.output))
+  const reply = yield* Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
+    Effect.andThen(Effect.retry(poll, observed)),
     // The schedule never stops on these two; only the deadline ends them.
     Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
   )
-  const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+  const receivedAt = yield* Clock.currentTimeMillis
   return yield* tokenOf(reply, {
     receivedAt,
     registration,
@@ -457,12 +443,13 @@ export const deviceLogin = (
 ): Stream.Stream<DeviceLoginEvent, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
   Stream.unwrap(
     Effect.gen(function*() {
-      const mailbox = yield* Mailbox.make<DeviceLoginEvent, DeviceLoginError>()
-      yield* run(options, (event) => Effect.asVoid(mailbox.offer(event))).pipe(
-        Mailbox.into(mailbox),
+      // `Cause.Done` ends the stream: `Queue.into` sends it when the login succeeds.
+      const queue = yield* Queue.make<DeviceLoginEvent, DeviceLoginError | Cause.Done>()
+      yield* run(options, (event) => Effect.asVoid(Queue.offer(queue, event))).pipe(
+        Queue.into(queue),
         Effect.forkScoped
       )
-      return Mailbox.toStream(mailbox)
+      return Stream.fromQueue(queue)
     })
   )
 

@@ -55,13 +55,4 @@ export const endpointConfigFor = (serviceVariable: string): Config.Config<Endpoi
   )
 
 /** `options` with the configured settings filled in where `options` leaves them out: options win. */
-export const withConfigured = <O extends Endpoint.EndpointParameters>(
-  options: O,
-  fromConfig: Endpoint.EndpointParameters
-): O => {
-  const merged: O = { ...options }
-  for (const key of ["region", "endpoint", "useFips", "useDualStack"] as const) {
-    if (merged[key] === undefined && fromConfig[key] !== undefined) Object.assign(merged, { [key]: fromConfig[key] })
-  }
-  return merged
-}
+export { withConfigured } from "../core/endpoint.js"

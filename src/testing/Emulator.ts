@@ -39,13 +39,14 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Credentials } from "../AwsCredentials.js"
 import * as Faults from "../internal/emulator/faults.js"
-import * as Iam from "../internal/emulator/iam.js"
-import * as Page from "../internal/emulator/page.js"
+import * as Iam from "../core/emulator/iam.js"
+import * as Page from "../core/emulator/page.js"
+import { type HandlerRequest, type HandlerResponse, headerOf } from "../core/emulator/reply.js"
 import * as Portal from "../internal/emulator/portal.js"
 import * as Random_ from "../internal/emulator/random.js"
 import * as SigV4 from "../core/emulator/sigv4.js"
-import * as State from "../internal/emulator/state.js"
-import * as Wire from "../internal/emulator/wire.js"
+import * as State from "../core/emulator/state.js"
+import * as Wire from "../core/emulator/wire.js"
 import * as Operations from "../internal/operations.js"
 import type { OperationName } from "../SsoOidcError.js"
 
@@ -59,18 +60,7 @@ import type { OperationName } from "../SsoOidcError.js"
  * @since 0.1.0
  * @category models
  */
-export interface HandlerRequest {
-  /** `GET`, `POST`, … */
-  readonly method: string
-  /** The path without the query, e.g. `/token`. */
-  readonly path: string
-  /** The query parameters (the last value of a repeated name). */
-  readonly query: Readonly<Record<string, string>>
-  /** The request headers, names in lower case. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The request body as text (empty when there is none). */
-  readonly bodyText: string
-}
+export type { HandlerRequest } from "../core/emulator/reply.js"
 
 /**
  * The handler's reply. When `resetConnection` is true the front end drops the
@@ -81,12 +71,7 @@ export interface HandlerRequest {
  * @since 0.1.0
  * @category models
  */
-export interface HandlerResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly bodyText: string
-  readonly resetConnection?: boolean | undefined
-}
+export type { HandlerResponse } from "../core/emulator/reply.js"
 
 // -----------------------------------------------------------------------------
 // state views
@@ -842,7 +827,7 @@ const zeroCounts: RequestCounts = {
  * Requests with neither header (tests, `curl`) are accepted.
  */
 const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string): boolean => {
-  const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
+  const header = (name: string) => headerOf(headers, name)
   const fetchSite = header("sec-fetch-site")
   if (fetchSite === "cross-site" || fetchSite === "same-site") return false
   const origin = header("origin")
@@ -1508,7 +1493,7 @@ const handleServerRequest = (emulator: Service): HttpApp.Default =>
       // On Node the response's `close` event interrupts this fiber; nothing is written.
       return yield* (resetNodeConnection(request) ? Effect.never : Effect.interrupt)
     }
-    const contentType = Object.entries(reply.headers).find(([key]) => key.toLowerCase() === "content-type")?.[1]
+    const contentType = headerOf(reply.headers, "content-type")
     return HttpServerResponse.text(reply.bodyText, {
       status: reply.status,
       headers: reply.headers,

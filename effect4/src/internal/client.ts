@@ -7,15 +7,16 @@
  *
  * @internal
  */
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import type * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
+import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as SsoOidcError from "../SsoOidcError.js"
 import * as Http from "./http.js"
@@ -39,7 +40,9 @@ export interface TransportOptions {
 export const userAgent = `effect-sso-oidc/${VERSION}`
 
 /** Set by `SsoOidcClient.withoutRetries`: the caller owns the retry policy (the device login's polling). */
-export const retriesDisabled = FiberRef.unsafeMake(false)
+export const retriesDisabled = Context.Reference<boolean>("effect-sso-oidc/internal/client/retriesDisabled", {
+  defaultValue: () => false
+})
 
 const defaultTimeout = Duration.seconds(30)
 
@@ -48,13 +51,22 @@ export const trimEndpoint = (url: string): string => url.replace(/\/+$/, "")
 
 const backoff = (options: RetryOptions) => {
   const cap = Duration.fromInputUnsafe(options.cap ?? Duration.seconds(20))
-  return Schedule.exponential(options.base ?? Duration.millis(100), 2).pipe(
-    Schedule.jitteredWith({ min: 0.5, max: 1 }),
-    // The second argument is the jittered delay; the first is the exponential's output, without the jitter.
-    Schedule.modifyDelay((_, delay) => Duration.min(delay, cap)),
-    Schedule.intersect(Schedule.recurs(options.times ?? 3))
+  const jittered = Schedule.exponential(options.base ?? Duration.millis(100), 2).pipe(
+    // Full jitter in [0.5, 1) of the exponential delay, as Effect 3's `jitteredWith({ min: 0.5, max: 1 })`, then the cap.
+    Schedule.modifyDelay(({ duration }) =>
+      Effect.map(Random.next, (random) => {
+        const millis = Duration.toMillis(duration)
+        return Duration.min(Duration.millis(millis * 0.5 * (1 - random) + millis * random), cap)
+      })
+    )
   )
+  // Both must recur; the delay is the larger one (the counter's is zero).
+  return Schedule.max([jittered, Schedule.recurs(options.times ?? 3)])
 }
+
+/** Whether the platform failed after a reply began (Effect 3's `ResponseError`), not before it. */
+const isResponseError = (reason: HttpClientError.HttpClientErrorReason): reason is HttpClientError.ResponseError =>
+  reason._tag === "StatusCodeError" || reason._tag === "DecodeError" || reason._tag === "EmptyBodyError"
 
 /** A reply read whole. */
 export interface Exchanged {
@@ -84,7 +96,10 @@ export interface Transport {
 /** Builds the transport from the `HttpClient` in context. */
 export const makeTransport = Effect.fnUntraced(function*(options: TransportOptions) {
   // Trace context headers are of no use to AWS and would leak internal trace ids.
-  const baseClient = HttpClient.withTracerPropagation(yield* HttpClient.HttpClient, false)
+  const baseClient = HttpClient.transformResponse(
+    yield* HttpClient.HttpClient,
+    Effect.provideService(HttpClient.TracerPropagationEnabled, false)
+  )
   const httpClient = options.transformClient ? options.transformClient(baseClient) : baseClient
   // fetch's options given to the app (a proxy dispatcher…), kept when redirects are turned off.
   const requestInit = yield* Effect.serviceOption(FetchHttpClient.RequestInit)
@@ -93,46 +108,41 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
 
   const exchange: Transport["exchange"] = (operation, request, secretHeaders) =>
     Effect.gen(function*() {
-      const response = yield* Effect.locallyWith(
+      const response = yield* Effect.updateService(
         Http.withoutRedirects(httpClient.execute(request), requestInit),
-        Headers.currentRedactedNames,
+        Headers.CurrentRedactedNames,
         (names) => [...names, ...secretHeaders]
       )
       yield* Http.refuseRedirect(operation, response)
       const text = yield* Http.readBody(operation, response)
       return { response, text }
     }).pipe(
-      Effect.catchTags({
-        RequestError: (error: HttpClientError.RequestError) =>
-          Effect.fail(
-            new SsoOidcError.TransportError({
-              operation,
-              reason: "Transport",
-              description: Http.transportDescription(error.cause)
-            })
-          ),
-        ResponseError: (error: HttpClientError.ResponseError) =>
-          Effect.fail(
-            new SsoOidcError.TransportError({
-              operation,
-              reason: "Transport",
-              description: `reply cut short: ${Http.transportDescription(error.cause)}`
-            })
-          )
-      }),
-      Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () =>
+      // The platform's error holds the request, whose body holds secrets: only a description is kept.
+      Effect.catchTag("HttpClientError", (error: HttpClientError.HttpClientError) =>
+        Effect.fail(
           new SsoOidcError.TransportError({
             operation,
-            reason: "Timeout",
-            description: `no complete reply within ${Duration.format(timeout)}`
+            reason: "Transport",
+            description: isResponseError(error.reason)
+              ? `reply cut short: ${Http.transportDescription(error.reason.cause)}`
+              : Http.transportDescription(error.reason.cause)
           })
+        )),
+      Effect.timeoutOrElse({
+        duration: timeout,
+        orElse: () =>
+          Effect.fail(
+            new SsoOidcError.TransportError({
+              operation,
+              reason: "Timeout",
+              description: `no complete reply within ${Duration.format(Duration.fromInputUnsafe(timeout))}`
+            })
+          )
       })
     )
 
   const retrying: Transport["retrying"] = (once, isTransient) =>
-    Effect.flatMap(FiberRef.get(retriesDisabled), (disabled) =>
+    Effect.flatMap(retriesDisabled, (disabled) =>
       schedule === undefined || disabled
         ? once
         : Effect.catchIf(once, isTransient, (first) => {

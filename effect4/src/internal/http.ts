@@ -13,6 +13,7 @@ import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import * as Stream from "effect/Stream"
 import * as SsoOidcError from "../SsoOidcError.js"
 
@@ -105,25 +106,25 @@ export const readBody = (
       new SsoOidcError.TransportError({
         operation,
         reason: "Transport",
-        description: `reply cut short: ${transportDescription(error.cause)}`
+        description: `reply cut short: ${transportDescription(error.reason.cause)}`
       }))
   }
   return response.stream.pipe(
     // The platform's body errors hold the request, whose body holds secrets: replace
     // them inside the stream, so not even the stream's own fiber fails with them.
     Stream.catch((error) =>
-      error.reason === "EmptyBody"
+      error.reason._tag === "EmptyBodyError"
         ? Stream.empty // no body at all reads as empty text, as `response.text` does
         : Stream.fail(
           new SsoOidcError.TransportError({
             operation,
             reason: "Transport",
-            description: `reply cut short: ${transportDescription(error.cause)}`
+            description: `reply cut short: ${transportDescription(error.reason.cause)}`
           })
         )
     ),
     // Failing here ends the stream, which cancels the body: nothing past the limit is decoded for long.
-    Stream.runFoldEffect({ chunks: [] as Array<Uint8Array>, size: 0 }, (read, chunk) => {
+    Stream.runFoldEffect(() => ({ chunks: [] as Array<Uint8Array>, size: 0 }), (read, chunk) => {
       const size = read.size + chunk.byteLength
       if (size > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
       read.chunks.push(chunk)
@@ -140,7 +141,7 @@ export const readBody = (
       return decoder.decode(bytes)
     }),
     // The typed error is returned; the runtime need not log the stream fiber's end too.
-    Effect.withUnhandledErrorLogLevel(Option.none())
+    Effect.provideService(References.UnhandledLogLevel, undefined)
   )
 }
 

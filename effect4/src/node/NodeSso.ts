@@ -131,7 +131,7 @@ export interface HttpClientOptions {
 
 /** A variable of the environment (through `Config`, so a `ConfigProvider` can redirect it); empty reads as unset. */
 const variable = (...names: ReadonlyArray<string>): Effect.Effect<string | undefined> =>
-  Effect.reduce(names, undefined as string | undefined, (found, name) =>
+  Effect.reduce(names, (): string | undefined => undefined, (found, name) =>
     found !== undefined
       ? Effect.succeed(found)
       : Config.String(name).pipe(
@@ -168,7 +168,7 @@ const readCaBundle = (path: string) =>
  * @category layers
  */
 export const layerHttpClient = (options: HttpClientOptions = {}): Layer.Layer<HttpClient.HttpClient, CaBundleError> =>
-  Layer.unwrapScoped(Effect.gen(function*() {
+  Layer.unwrap(Effect.gen(function*() {
     const caPath = options.caBundle ?? (yield* variable("AWS_CA_BUNDLE"))
     const ca = caPath === undefined ? undefined : yield* readCaBundle(caPath)
     const httpProxy = options.httpProxy ?? (yield* variable("http_proxy", "HTTP_PROXY"))
@@ -198,5 +198,6 @@ export const layerHttpClient = (options: HttpClientOptions = {}): Layer.Layer<Ht
       ),
       (dispatcher) => Effect.promise(() => dispatcher.destroy())
     )
-    return Layer.succeed(HttpClient.HttpClient, NodeHttpClient.makeUndici(dispatcher))
+    const client = yield* Effect.provideService(NodeHttpClient.makeUndici, NodeHttpClient.Dispatcher, dispatcher)
+    return Layer.succeed(HttpClient.HttpClient, client)
   }))

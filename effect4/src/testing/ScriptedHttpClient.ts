@@ -170,10 +170,11 @@ export const make = (
             return yield* Effect.never
           case "TransportFailure":
             return yield* Effect.fail(
-              new HttpClientError.RequestError({
-                request,
-                reason: "Transport",
-                cause: new TypeError("fetch failed", { cause: new Error(reply.message) })
+              new HttpClientError.HttpClientError({
+                reason: new HttpClientError.TransportError({
+                  request,
+                  cause: new TypeError("fetch failed", { cause: new Error(reply.message) })
+                })
               })
             )
           case "Reply":

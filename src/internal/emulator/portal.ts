@@ -15,7 +15,7 @@ import * as Redacted from "effect/Redacted"
 import { constantTimeEqual, hmacSha256 } from "../../core/crypto.js"
 import * as Operations from "../operations.js"
 import { decodeMembers, readMembers, type RequestParts } from "./input.js"
-import { type RoleCredentialsRecord, set, type State, type TokenRecord } from "./state.js"
+import { type RoleCredentialsRecord, set, type State, type TokenRecord } from "../../core/emulator/state.js"
 
 /** An account the user is assigned, with the roles they may take in it. */
 export interface AccountRecord {

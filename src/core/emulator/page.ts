@@ -2,7 +2,7 @@
  * The verification page: plain, accessible HTML with no script. Everything
  * echoed back (user codes, client names, start URLs) is escaped.
  */
-import type { HandlerResponse } from "../../testing/Emulator.js"
+import type { HandlerResponse } from "./reply.js"
 import type { AuthorizationStatus } from "./state.js"
 
 const entities: Record<string, string> = {

@@ -5,9 +5,8 @@
  * Error: the model's status, `x-amzn-ErrorType: <Name>:<coral namespace>`
  * and a body with exactly `error` and `error_description`.
  */
-import type { HandlerResponse } from "../../testing/Emulator.js"
-import type { WireName } from "../../SsoOidcError.js"
-import { type Service, ssoOidc, ssoOidcErrors, ssoPortal, ssoPortalErrors } from "../operations.js"
+import { type Service, ssoOidc, ssoOidcErrors, type SsoOidcWireName as WireName, ssoPortal, ssoPortalErrors } from "../operations.js"
+import { type HandlerResponse, headerOf } from "./reply.js"
 
 /** What AWS appends to the error name in `x-amzn-ErrorType`. */
 export const coralSuffix = `:${ssoOidc.errorNamespace}`
@@ -136,7 +135,7 @@ export const outcomeReply = (outcome: Outcome, requestId: string): HandlerRespon
 
 /** The sanitized error name of a reply, for the request log. */
 export const errorNameOf = (reply: HandlerResponse): string | undefined => {
-  const header = Object.entries(reply.headers).find(([key]) => key.toLowerCase() === "x-amzn-errortype")?.[1]
+  const header = headerOf(reply.headers, "x-amzn-ErrorType")
   if (header === undefined) return undefined
   const colon = header.indexOf(":")
   return colon === -1 ? header : header.slice(0, colon)

@@ -3,10 +3,9 @@
  * verified: the four grants of an IAM Identity Center application, as pure
  * transitions of the emulator's state.
  */
-import { base64Url, hmacSha256 } from "../../core/crypto.js"
-import * as Either from "effect/Either"
-import * as Endpoint from "../../Endpoint.js"
-import { GrantType, TokenTypeUri } from "../../SsoOidcSchema.js"
+import { base64Url, hmacSha256 } from "../crypto.js"
+import { partitionOf } from "../partitions.js"
+import { GrantType, TokenTypeUri } from "./grants.js"
 import {
   type ApplicationRecord,
   type Body,
@@ -74,9 +73,11 @@ export const parseJwt = (
 /** The region a refresh token of this emulator was issued in: they end in `:<region>`. */
 const regionOfRefreshToken = (token: string): string | undefined => /:([a-z0-9-]+)$/.exec(token)?.[1]
 
-/** Where a token of `region` may be used. */
-const endpointOf = (region: string): string =>
-  Either.getOrElse(Endpoint.resolve({ region }), () => `https://oidc.${region}.amazonaws.com`)
+/**
+ * Where a token of `region` may be used: the rule set's default endpoint
+ * (no FIPS, no dual-stack), `https://oidc.<region>.<partition's DNS suffix>`.
+ */
+export const endpointOf = (region: string): string => `https://oidc.${region}.${partitionOf(region).dnsSuffix}`
 
 /** The granted scopes: all of `available`, or the requested subset (downscoping). */
 const downscope = (

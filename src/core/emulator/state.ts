@@ -3,10 +3,11 @@
  * function of the state, the request, the current time and fresh random
  * values drawn beforehand, so the handler applies it atomically with
  * `Ref.modify` and the rules can be read (and tested) without any I/O.
+ * Effect-free: both editions compile it in.
  */
+import { sha256Base64Url } from "../crypto.js"
+import { GrantType } from "./grants.js"
 import { PersistentMap } from "./persistentMap.js"
-import { sha256Base64Url } from "../../core/crypto.js"
-import { GrantType } from "../../SsoOidcSchema.js"
 import {
   err,
   ok,
