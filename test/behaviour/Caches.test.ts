@@ -409,18 +409,22 @@ for (const edition of editions) {
         const sso = (command: string, args: ReadonlyArray<string>) =>
           execFileAsync(aws!, ["sso", command, ...args, "--access-token", cached.accessToken, "--region", "us-east-1", "--output", "json"], env)
 
-        const listed = await sso("list-accounts", ["--page-size", "1"])
+        const before = await h.call("emulator.view", { id: emulator.id, what: "roleCredentials" })
+        // one CLI start after another would take most of this test: the reads go at once
+        const [listed, roles, got, missing] = await Promise.all([
+          sso("list-accounts", ["--page-size", "1"]),
+          sso("list-account-roles", ["--account-id", dev!.accountId]),
+          sso("get-role-credentials", ["--account-id", prod!.accountId, "--role-name", prod!.roles[0]!]),
+          sso("get-role-credentials", ["--account-id", "999999999999", "--role-name", "Nope"])
+        ])
         expect(listed.stderr).toBe("")
         expect(listed.code).toBe(0)
         // the CLI's paginator walks every page
         expect(JSON.parse(listed.stdout).accountList.map((a: Account) => a.accountId)).toEqual([dev!.accountId, prod!.accountId])
 
-        const roles = await sso("list-account-roles", ["--account-id", dev!.accountId])
         expect(roles.code).toBe(0)
         expect(JSON.parse(roles.stdout).roleList.map((r: { roleName: string }) => r.roleName)).toEqual([...dev!.roles])
 
-        const before = await h.call("emulator.view", { id: emulator.id, what: "roleCredentials" })
-        const got = await sso("get-role-credentials", ["--account-id", prod!.accountId, "--role-name", prod!.roles[0]!])
         expect(got.code).toBe(0)
         const credentials = JSON.parse(got.stdout).roleCredentials
         const issued = (await h.call("emulator.view", { id: emulator.id, what: "roleCredentials" })).slice(before.length)
@@ -433,7 +437,6 @@ for (const edition of editions) {
           expiresAt: credentials.expiration
         }])
 
-        const missing = await sso("get-role-credentials", ["--account-id", "999999999999", "--role-name", "Nope"])
         expect(missing.code).not.toBe(0)
         expect(missing.stderr).toContain("An error occurred (ResourceNotFoundException)")
 

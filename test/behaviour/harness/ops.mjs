@@ -272,7 +272,10 @@ export const makeOps = (lib) => {
           ...(args.faults === undefined ? {} : { faults: args.faults.map(faultOf) })
         })
       )
-      const exit = await runtime.runPromiseExit(Emulator.Emulator)
+      // `yield*` of the tag, not the tag as an Effect: an Effect 4 service tag is not one.
+      const exit = await runtime.runPromiseExit(Effect.gen(function*() {
+        return yield* Emulator.Emulator
+      }))
       if (Exit.isFailure(exit)) {
         await runtime.dispose()
         await run(Effect.failCause(exit.cause))
