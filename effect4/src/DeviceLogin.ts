@@ -247,8 +247,8 @@ const scheduleUntil = (
     return (now: number, error: SsoOidcError.CreateTokenError) => {
       const signal = signalOf(error)
       // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
-      const random = signal === "transient_error" ? Random.next : Effect.undefined
-      return Effect.flatMap(random, (random): Effect.Effect<[PollDecision, Duration.Duration], Cause.Done<PollDecision>> => {
+      const draw = signal === "transient_error" ? Random.next : Effect.undefined
+      return Effect.flatMap(draw, (random): Effect.Effect<[PollDecision, Duration.Duration], Cause.Done<PollDecision>> => {
         const step = Polling.step(state, signal, {
           maxBackoffMillis,
           random,

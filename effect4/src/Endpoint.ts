@@ -1,7 +1,7 @@
 /** @since 0.1.0 */
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import { partitionOf } from "./core/partitions.js"
+import * as Core from "./core/endpoint.js"
 
 /**
  * The endpoint configuration cannot be resolved. `message` is the error text
@@ -40,7 +40,11 @@ export interface EndpointParameters {
   readonly allowInsecureEndpoint?: boolean | undefined
 }
 
-const fail = (message: string): Result.Result<string, EndpointError> => Result.fail(new EndpointError({ message }))
+/** The core's plain result as a `Result`, its error text in an `EndpointError`. */
+const toResult = (resolution: Core.Resolution): Result.Result<string, EndpointError> =>
+  resolution._tag === "Ok"
+    ? Result.succeed(resolution.url)
+    : Result.fail(new EndpointError({ message: resolution.message }))
 
 /**
  * Resolves the SSO OIDC service endpoint URL as the service's Smithy endpoint
@@ -63,7 +67,7 @@ const fail = (message: string): Result.Result<string, EndpointError> => Result.f
  * @category resolution
  */
 export const resolve = (params: EndpointParameters): Result.Result<string, EndpointError> =>
-  resolveService(oidcHosts, params)
+  toResult(Core.resolve(params))
 
 /**
  * Resolves the SSO portal endpoint URL (`portal.sso`: GetRoleCredentials,
@@ -83,115 +87,4 @@ export const resolve = (params: EndpointParameters): Result.Result<string, Endpo
  * @category resolution
  */
 export const resolvePortal = (params: EndpointParameters): Result.Result<string, EndpointError> =>
-  resolveService(portalHosts, params)
-
-/** The host-name prefixes of one service's rule set. */
-interface ServiceHosts {
-  readonly plain: string
-  readonly fips: string
-}
-
-const oidcHosts: ServiceHosts = { plain: "oidc", fips: "oidc-fips" }
-const portalHosts: ServiceHosts = { plain: "portal.sso", fips: "portal.sso-fips" }
-
-const resolveService = (hosts: ServiceHosts, params: EndpointParameters): Result.Result<string, EndpointError> => {
-  const useFips = params.useFips ?? false
-  const useDualStack = params.useDualStack ?? false
-  const { endpoint, region } = params
-
-  // Rule 1: `isSet(Endpoint)` — a custom endpoint.
-  if (endpoint !== undefined) {
-    // 1.1: a custom endpoint cannot be combined with FIPS.
-    if (useFips) return fail("Invalid Configuration: FIPS and custom endpoint are not supported")
-    // 1.2: nor with dual-stack.
-    if (useDualStack) return fail("Invalid Configuration: Dualstack and custom endpoint are not supported")
-    // 1.3: the custom endpoint, unchanged (the region is not needed) — once it
-    // passes the checks the rule set leaves to the client (see `checkCustomEndpoint`).
-    return checkCustomEndpoint(endpoint, params.allowInsecureEndpoint ?? false)
-  }
-
-  // Rule 2: `isSet(Region)`, then `PartitionResult = aws.partition(Region)`
-  // (which always succeeds: unknown regions fall back to the `aws` partition).
-  if (region !== undefined) {
-    // Not in the rule set, but what every AWS SDK checks before it: the region
-    // becomes part of a host name, so anything but a host label (`a@b/`, `x#`)
-    // could send the request, and its secrets, to another host.
-    if (!isHostLabel(region)) {
-      return fail(`Invalid Configuration: the region "${region}" is not a valid host label`)
-    }
-    const partition = partitionOf(region)
-
-    // 2.1: FIPS and dual-stack.
-    if (useFips && useDualStack) {
-      return partition.supportsFIPS && partition.supportsDualStack
-        ? Result.succeed(`https://${hosts.fips}.${region}.${partition.dualStackDnsSuffix}`)
-        : fail("FIPS and DualStack are enabled, but this partition does not support one or both")
-    }
-
-    // 2.2: FIPS only.
-    if (useFips) {
-      if (!partition.supportsFIPS) return fail("FIPS is enabled but this partition does not support FIPS")
-      // 2.2.1: GovCloud special case — FIPS requests go to the plain `oidc.`
-      // host, not `oidc-fips.` (the suffix is the literal `amazonaws.com` in
-      // the rule set, not `PartitionResult#dnsSuffix`).
-      if (partition.name === "aws-us-gov") return Result.succeed(`https://${hosts.plain}.${region}.amazonaws.com`)
-      // 2.2.2: every other partition.
-      return Result.succeed(`https://${hosts.fips}.${region}.${partition.dnsSuffix}`)
-    }
-
-    // 2.3: dual-stack only.
-    if (useDualStack) {
-      return partition.supportsDualStack
-        ? Result.succeed(`https://${hosts.plain}.${region}.${partition.dualStackDnsSuffix}`)
-        : fail("DualStack is enabled but this partition does not support DualStack")
-    }
-
-    // 2.4: the plain regional endpoint.
-    return Result.succeed(`https://${hosts.plain}.${region}.${partition.dnsSuffix}`)
-  }
-
-  // Rule 3: neither a custom endpoint nor a region.
-  return fail("Invalid Configuration: Missing Region")
-}
-
-/** RFC 1123 host label: letters, digits and inner hyphens, 1 to 63 characters. */
-const isHostLabel = (value: string): boolean => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(value)
-
-/**
- * The checks of a custom endpoint the rule set leaves to the client. Error
- * messages never repeat the URL's user name or password, nor its path.
- */
-const checkCustomEndpoint = (endpoint: string, allowInsecure: boolean): Result.Result<string, EndpointError> => {
-  let url: URL
-  try {
-    url = new URL(endpoint)
-  } catch {
-    return fail("Invalid Configuration: endpoint is not a valid URL")
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return fail("Invalid Configuration: endpoint must be an http(s) URL")
-  }
-  // fetch refuses such a URL with an error quoting it whole; other clients would send the
-  // credentials to the server; spans and logs would show them. None of it is wanted.
-  if (url.username !== "" || url.password !== "") {
-    return fail("Invalid Configuration: endpoint must not contain a user name or password")
-  }
-  if (url.protocol === "http:" && !allowInsecure && !isLoopback(url.hostname)) {
-    return fail(
-      `Invalid Configuration: endpoint ${url.origin} is plain http, which only a loopback address ` +
-        "(127.0.0.0/8, ::1, localhost) may use; use https, or set allowInsecureEndpoint"
-    )
-  }
-  return Result.succeed(endpoint)
-}
-
-/**
- * Whether a URL's host name (as `URL` normalizes it) is a loopback address:
- * 127.0.0.0/8, `::1` (also IPv4-mapped, `::ffff:127.x.y.z`) or `localhost`.
- */
-const isLoopback = (hostname: string): boolean => {
-  if (hostname === "localhost" || hostname === "[::1]") return true
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)) return true
-  // `URL` writes ::ffff:127.0.0.1 as [::ffff:7f00:1]
-  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(hostname)
-}
+  toResult(Core.resolvePortal(params))

@@ -20,12 +20,13 @@ import * as Result from "effect/Result"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as AwsCredentials from "./AwsCredentials.js"
+import { oidcErrorOf, type OidcErrorFields } from "./core/errorReply.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
 import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
 import { signRequest } from "./internal/sigv4.js"
-import { describeIssue, readErrorReply, withoutUndefined } from "./internal/wire.js"
+import { describeIssue, withoutUndefined } from "./internal/wire.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
 
@@ -273,49 +274,22 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
 /**
  * Turns a non-2xx reply into the operation's typed error, or `ServiceError`
- * when the operation does not declare the name.
+ * when the operation does not declare the name (the choice is the core's).
  */
 const errorFromReply = (
   operation: SsoOidcError.OperationName,
   status: number,
   requestId: string | undefined,
-  errorTypeHeader: string | undefined,
-  text: string
+  errorType: string | undefined,
+  body: string
 ): SsoOidcError.SsoOidcError => {
-  const reply = readErrorReply(errorTypeHeader, text)
-  const common = {
-    status,
-    ...(requestId === undefined ? {} : { requestId }),
-    ...(reply.error === undefined ? {} : { error: reply.error }),
-    ...(reply.error_description === undefined ? {} : { error_description: reply.error_description })
-  }
-  const declared: ReadonlyArray<string> = SsoOidcError.operationErrors[operation]
-  if (reply.name === undefined || !declared.includes(reply.name)) {
-    return new SsoOidcError.ServiceError({ ...common, ...(reply.name === undefined ? {} : { errorType: reply.name }) })
-  }
-  const name = reply.name as SsoOidcError.WireName
-  // The members an error carries besides `error` and `error_description` are the table's.
-  const carried: { readonly [Member in ExtraMember]: string | undefined } = {
-    reason: reply.reason,
-    endpoint: reply.endpoint,
-    region: reply.region
-  }
-  const extra: Partial<Record<ExtraMember, string>> = {}
-  for (const member of Operations.ssoOidcErrors[name].members) {
-    if (member !== "error" && member !== "error_description" && carried[member] !== undefined) {
-      extra[member] = carried[member]
-    }
-  }
-  const ErrorClass = SsoOidcError.byWireName[name] as new(
-    props: typeof common & typeof extra
+  const choice = oidcErrorOf(operation, { status, requestId, errorType, body })
+  if (choice._tag === "Undeclared") return new SsoOidcError.ServiceError(choice.fields)
+  const ErrorClass = SsoOidcError.byWireName[choice.name] as new(
+    fields: OidcErrorFields
   ) => SsoOidcError.ServiceException
-  return new ErrorClass({ ...common, ...extra })
+  return new ErrorClass(choice.fields)
 }
-
-type ExtraMember = Exclude<
-  (typeof Operations.ssoOidcErrors)[Operations.SsoOidcWireName]["members"][number],
-  "error" | "error_description"
->
 
 /**
  * A layer of the service, given an `HttpClient`.

@@ -339,7 +339,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("effect-s
     /** The operation, e.g. `CreateToken`. */
     operation: Schema.String,
     /** `Transport` for a network failure, `Timeout` when the per-request timeout elapsed. */
-    reason: Schema.Literal("Transport", "Timeout"),
+    reason: Schema.Literals(["Transport", "Timeout"]),
     /** What the network layer said, without the request. */
     description: Schema.String
   }

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { optionalOutput, zeroByDefault } from "./internal/schema.js"
 
 // -----------------------------------------------------------------------------
 // building blocks
@@ -24,15 +25,7 @@ import * as Schema from "effect/Schema"
 export const SecretString = Schema.RedactedFromValue(Schema.String)
 
 /** An input member that may be left out; `undefined` is the same as absent. */
-const optionalInput = <S extends Schema.Schema.Any>(schema: S) => Schema.optional(schema)
-
-/** An output member that may be absent; JSON `null` reads as absent. */
-const optionalOutput = <S extends Schema.Schema.All>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true, nullable: true })
-
-/** An output member with the model's `@default(0)`: absent or `null` reads as 0. */
-const zeroByDefault = (schema: Schema.Schema<number, number>) =>
-  Schema.optionalWith(schema, { nullable: true, default: () => 0 })
+const optionalInput = <S extends Schema.Top>(schema: S) => Schema.optional(schema)
 
 const ScopeList = Schema.Array(Schema.String)
 
@@ -49,7 +42,7 @@ const maxEpochSeconds = 253_402_300_799
  * number is a decode error, never a crash or a corrupt cache file later.
  */
 const boundedInteger = (max: number, title: string) =>
-  Schema.Number.pipe(Schema.filter((n) => Number.isInteger(n) && n >= 0 && n <= max, { title }))
+  Schema.Number.check(Schema.makeFilter((n) => Number.isInteger(n) && n >= 0 && n <= max, { title }))
 
 /**
  * A duration in whole seconds, from 0 to 10 years (`expiresIn`, `interval`).
@@ -57,7 +50,7 @@ const boundedInteger = (max: number, title: string) =>
  * @since 0.2.0
  * @category schemas
  */
-export const Seconds: Schema.Schema<number> = boundedInteger(
+export const Seconds: Schema.Codec<number> = boundedInteger(
   maxSeconds,
   `seconds (an integer from 0 to ${maxSeconds}, 10 years)`
 )
@@ -72,8 +65,8 @@ export const Seconds: Schema.Schema<number> = boundedInteger(
  * @since 0.2.0
  * @category schemas
  */
-export const IntervalSeconds: Schema.Schema<number> = Schema.Number.pipe(
-  Schema.filter((n) => Number.isFinite(n) && n >= 0 && n <= maxSeconds, {
+export const IntervalSeconds: Schema.Codec<number> = Schema.Number.check(
+  Schema.makeFilter((n) => Number.isFinite(n) && n >= 0 && n <= maxSeconds, {
     title: `seconds (a number from 0 to ${maxSeconds}, 10 years)`
   })
 )
@@ -85,7 +78,7 @@ export const IntervalSeconds: Schema.Schema<number> = Schema.Number.pipe(
  * @since 0.2.0
  * @category schemas
  */
-export const EpochSeconds: Schema.Schema<number> = boundedInteger(
+export const EpochSeconds: Schema.Codec<number> = boundedInteger(
   maxEpochSeconds,
   `epoch seconds (an integer from 0 to ${maxEpochSeconds}, the end of 9999)`
 )

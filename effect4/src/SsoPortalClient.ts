@@ -28,11 +28,12 @@ import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { portalErrorOf } from "./core/errorReply.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
 import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
-import { describeIssue, readErrorReply } from "./internal/wire.js"
+import { describeIssue } from "./internal/wire.js"
 import type * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoPortalError from "./SsoPortalError.js"
@@ -147,24 +148,10 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
     errorType: string | undefined,
     text: string
   ) => {
-    const reply = readErrorReply(errorType, text)
-    // The operation's own errors, and ForbiddenException, which the service sends undeclared.
-    const declared = [...operation.errors, "ForbiddenException"]
-    const common = {
-      status,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(reply.error_description === undefined ? {} : { description: reply.error_description })
-    }
-    if (reply.name !== undefined && declared.includes(reply.name) && Object.hasOwn(SsoPortalError.byWireName, reply.name)) {
-      const ErrorClass = SsoPortalError.byWireName[reply.name as SsoPortalError.WireName]
-      return new ErrorClass(common)
-    }
-    return new SsoOidcError.ServiceError({
-      status,
-      ...(requestId === undefined ? {} : { requestId }),
-      ...(reply.name === undefined ? {} : { errorType: reply.name }),
-      ...(reply.error_description === undefined ? {} : { error_description: reply.error_description })
-    })
+    const choice = portalErrorOf(operation, { status, requestId, errorType, body: text })
+    return choice._tag === "Declared"
+      ? new SsoPortalError.byWireName[choice.name](choice.fields)
+      : new SsoOidcError.ServiceError(choice.fields)
   }
 
   const call = <I, IE, O, OE>(

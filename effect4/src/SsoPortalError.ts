@@ -14,6 +14,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type { SsoPortalWireName } from "./core/operations.js"
 import type * as SsoOidcError from "./SsoOidcError.js"
 
 /**
@@ -145,7 +146,7 @@ export const byWireName = {
   TooManyRequestsException: TooManyRequests,
   ResourceNotFoundException: ResourceNotFound,
   ForbiddenException: Forbidden
-} as const
+} as const satisfies { readonly [Name in SsoPortalWireName]: new(props: any) => { readonly _tag: string } }
 
 /**
  * @since 0.2.0

@@ -13,26 +13,23 @@
  * @since 0.2.0
  */
 import * as Schema from "effect/Schema"
+import { optionalOutput } from "./internal/schema.js"
 import { SecretString } from "./SsoOidcSchema.js"
 
-/** An output member that may be absent; JSON `null` reads as absent. */
-const optionalOutput = <S extends Schema.Schema.All>(schema: S) =>
-  Schema.optionalWith(schema, { exact: true, nullable: true })
-
 /** `MaxResultType`: 1 to 100 (`box`: absent means the service's default). */
-const MaxResults = Schema.Int.pipe(Schema.between(1, 100))
+const MaxResults = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 }))
 
 /**
  * An AWS account id: 12 digits. Checked before it becomes part of a request,
  * so a value from a config file cannot smuggle another query parameter.
  */
-const AccountId = Schema.String.pipe(Schema.pattern(/^\d{12}$/, { message: () => "an AWS account id is 12 digits" }))
+const AccountId = Schema.String.check(Schema.isPattern(/^\d{12}$/, { message: "an AWS account id is 12 digits" }))
 
 /**
  * Epoch milliseconds a `Date` can hold (±8.64e15), so an out-of-range
  * `expiration` from a server is a decode error, not an Invalid Date.
  */
-const EpochMillis = Schema.Number.pipe(Schema.int(), Schema.between(0, 8.64e15))
+const EpochMillis = Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 8.64e15 }))
 
 // -----------------------------------------------------------------------------
 // GetRoleCredentials

@@ -8,9 +8,10 @@
  * @internal
  */
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Result from "effect/Result"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as SchemaIssue from "effect/SchemaIssue"
 import type * as Endpoint from "../Endpoint.js"
 
 const optionalString = (name: string) =>
@@ -19,14 +20,20 @@ const optionalString = (name: string) =>
     Config.map(Option.filter((value) => value.trim() !== ""))
   )
 
+/** A `ConfigError` for a value that is there but wrong, at `name`. */
+const invalidData = (name: string, message: string): Config.ConfigError =>
+  new Config.ConfigError(
+    new Schema.SchemaError(new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message })))
+  )
+
 /** A boolean as the AWS CLI reads it: `true` / `false` in any case. */
 const optionalBoolean = (name: string) =>
   Config.String(name).pipe(
-    Config.mapOrFail((value) => {
+    Config.mapEffect((value) => {
       const lower = value.trim().toLowerCase()
       return lower === "true" || lower === "false"
-        ? Result.succeed(lower === "true")
-        : Result.fail(ConfigError.InvalidData([name], `Expected true or false, got "${value}"`))
+        ? Effect.succeed(lower === "true")
+        : Effect.fail(invalidData(name, `Expected true or false, got "${value}"`))
     }),
     Config.option
   )
@@ -55,13 +62,4 @@ export const endpointConfigFor = (serviceVariable: string): Config.Config<Endpoi
   )
 
 /** `options` with the configured settings filled in where `options` leaves them out: options win. */
-export const withConfigured = <O extends Endpoint.EndpointParameters>(
-  options: O,
-  fromConfig: Endpoint.EndpointParameters
-): O => {
-  const merged: O = { ...options }
-  for (const key of ["region", "endpoint", "useFips", "useDualStack"] as const) {
-    if (merged[key] === undefined && fromConfig[key] !== undefined) Object.assign(merged, { [key]: fromConfig[key] })
-  }
-  return merged
-}
+export { withConfigured } from "../core/endpoint.js"

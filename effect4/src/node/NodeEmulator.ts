@@ -36,7 +36,7 @@ export const layer = (options: LayerOptions = {}): Layer.Layer<Emulator.Emulator
       const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
       // Runs before the server's own finalizer (server.close), which waits for open connections.
       yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
-      const port = server.address._tag === "TcpAddress" ? server.address.port : 0
+      const port = server.address._tag === "UnixPathAddress" ? 0 : server.address.port
       const { port: _port, ...rest } = options
       const emulator = yield* Emulator.make({ ...rest, url: `http://127.0.0.1:${port}` })
       yield* server.serve(Emulator.toHttpApp(emulator))

@@ -17,7 +17,7 @@
  *
  * @since 0.1.0
  */
-import * as HttpApp from "effect/http/HttpApp"
+import * as ByteSize from "effect/ByteSize"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
@@ -25,13 +25,11 @@ import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as HttpIncomingMessage from "effect/http/HttpIncomingMessage"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -39,13 +37,14 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Credentials } from "../AwsCredentials.js"
 import * as Faults from "../internal/emulator/faults.js"
-import * as Iam from "../internal/emulator/iam.js"
-import * as Page from "../internal/emulator/page.js"
+import * as Iam from "../core/emulator/iam.js"
+import * as Page from "../core/emulator/page.js"
+import { type HandlerRequest, type HandlerResponse, headerOf } from "../core/emulator/reply.js"
 import * as Portal from "../internal/emulator/portal.js"
 import * as Random_ from "../internal/emulator/random.js"
 import * as SigV4 from "../core/emulator/sigv4.js"
-import * as State from "../internal/emulator/state.js"
-import * as Wire from "../internal/emulator/wire.js"
+import * as State from "../core/emulator/state.js"
+import * as Wire from "../core/emulator/wire.js"
 import * as Operations from "../internal/operations.js"
 import type { OperationName } from "../SsoOidcError.js"
 
@@ -59,34 +58,18 @@ import type { OperationName } from "../SsoOidcError.js"
  * @since 0.1.0
  * @category models
  */
-export interface HandlerRequest {
-  /** `GET`, `POST`, … */
-  readonly method: string
-  /** The path without the query, e.g. `/token`. */
-  readonly path: string
-  /** The query parameters (the last value of a repeated name). */
-  readonly query: Readonly<Record<string, string>>
-  /** The request headers, names in lower case. */
-  readonly headers: Readonly<Record<string, string>>
-  /** The request body as text (empty when there is none). */
-  readonly bodyText: string
-}
+export type { HandlerRequest } from "../core/emulator/reply.js"
 
 /**
  * The handler's reply. When `resetConnection` is true the front end drops the
  * connection instead of replying (the real server destroys the socket; the
- * in-process client fails with a `RequestError` of reason `Transport`), and
+ * in-process client fails with an `HttpClientError` whose reason is a `TransportError`), and
  * the other members are meaningless.
  *
  * @since 0.1.0
  * @category models
  */
-export interface HandlerResponse {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly bodyText: string
-  readonly resetConnection?: boolean | undefined
-}
+export type { HandlerResponse } from "../core/emulator/reply.js"
 
 // -----------------------------------------------------------------------------
 // state views
@@ -553,7 +536,7 @@ export class AuthorizationNotPending extends Schema.TaggedError<AuthorizationNot
   "effect-sso-oidc/Emulator/AuthorizationNotPending"
 )("AuthorizationNotPending", {
   userCode: Schema.String,
-  status: Schema.Literal("pending", "approved", "denied", "consumed", "expired")
+  status: Schema.Literals(["pending", "approved", "denied", "consumed", "expired"])
 }) {
   override get message() {
     return `The device authorization ${this.userCode} is ${this.status}, not pending`
@@ -584,7 +567,7 @@ export class AuthorizationRequestNotPending extends Schema.TaggedError<Authoriza
   "effect-sso-oidc/Emulator/AuthorizationRequestNotPending"
 )("AuthorizationRequestNotPending", {
   id: Schema.String,
-  status: Schema.Literal("pending", "approved", "denied", "consumed", "expired")
+  status: Schema.Literals(["pending", "approved", "denied", "consumed", "expired"])
 }) {
   override get message() {
     return `The authorization request ${this.id} is ${this.status}, not pending`
@@ -842,7 +825,7 @@ const zeroCounts: RequestCounts = {
  * Requests with neither header (tests, `curl`) are accepted.
  */
 const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string): boolean => {
-  const header = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]
+  const header = (name: string) => headerOf(headers, name)
   const fetchSite = header("sec-fetch-site")
   if (fetchSite === "cross-site" || fetchSite === "same-site") return false
   const origin = header("origin")
@@ -1366,18 +1349,22 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
 
 const decoder = new TextDecoder()
 
+/** An `HttpClientError` whose reason is an `EncodeError` (the request body could not be read). */
+const encodeError = (request: HttpClientRequest.HttpClientRequest, description: string, cause?: unknown) =>
+  new HttpClientError.HttpClientError({
+    reason: new HttpClientError.EncodeError({ request, description, ...(cause === undefined ? {} : { cause }) })
+  })
+
+/** An `HttpClientError` whose reason is a `TransportError` (as a failed connection is). */
+const transportError = (request: HttpClientRequest.HttpClientRequest, description: string, cause: unknown) =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, description, cause }) })
+
 const requestBodyText = (
   request: HttpClientRequest.HttpClientRequest
-): Effect.Effect<string, HttpClientError.RequestError> => {
+): Effect.Effect<string, HttpClientError.HttpClientError> => {
   const body = request.body
   const unsupported = (what: string) =>
-    Effect.fail(
-      new HttpClientError.RequestError({
-        request,
-        reason: "Encode",
-        description: `the in-process emulator cannot read a ${what} body`
-      })
-    )
+    Effect.fail(encodeError(request, `the in-process emulator cannot read a ${what} body`))
   switch (body._tag) {
     case "Empty":
       return Effect.succeed("")
@@ -1391,8 +1378,7 @@ const requestBodyText = (
       return unsupported("FormData")
     case "Stream":
       return Stream.runCollect(body.stream).pipe(
-        Effect.map((chunks) => {
-          const parts = Chunk.toReadonlyArray(chunks)
+        Effect.map((parts) => {
           const all = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
           let offset = 0
           for (const part of parts) {
@@ -1401,7 +1387,7 @@ const requestBodyText = (
           }
           return decoder.decode(all)
         }),
-        Effect.mapError((cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause }))
+        Effect.mapError((cause) => encodeError(request, "the in-process emulator could not read the body stream", cause))
       )
   }
 }
@@ -1410,9 +1396,9 @@ const requestBodyText = (
  * An `HttpClient` that hands every request to the emulator's handler in the
  * caller's fiber: no socket, and the handler reads the caller's `Clock`, so a
  * login runs in virtual time under `TestClock`. Requests to any other origin
- * than the emulator's `url` fail with a `RequestError` (reason `Transport`),
+ * than the emulator's `url` fail with an `HttpClientError` (reason `TransportError`),
  * so a misconfigured endpoint cannot reach the network. A `Reset` fault fails
- * with a `RequestError` of reason `Transport` too.
+ * with an `HttpClientError` of reason `TransportError` too.
  *
  * @since 0.1.0
  * @category front ends
@@ -1422,12 +1408,11 @@ export const toHttpClient = (emulator: Service): HttpClient.HttpClient => {
   return HttpClient.make((request, url) =>
     Effect.gen(function*() {
       if (url.origin !== origin) {
-        return yield* new HttpClientError.RequestError({
+        return yield* transportError(
           request,
-          reason: "Transport",
-          description: `the in-process emulator serves only ${origin}`,
-          cause: Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" })
-        })
+          `the in-process emulator serves only ${origin}`,
+          Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND" })
+        )
       }
       const bodyText = yield* requestBodyText(request)
       const reply = yield* emulator.handle({
@@ -1439,12 +1424,11 @@ export const toHttpClient = (emulator: Service): HttpClient.HttpClient => {
         bodyText
       })
       if (reply.resetConnection === true) {
-        return yield* new HttpClientError.RequestError({
+        return yield* transportError(
           request,
-          reason: "Transport",
-          description: "connection reset by the emulator (injected fault)",
-          cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
-        })
+          "connection reset by the emulator (injected fault)",
+          Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" })
+        )
       }
       const nullBody = reply.bodyText === "" || request.method === "HEAD" || [204, 205, 304].includes(reply.status)
       return HttpClientResponse.fromWeb(
@@ -1474,21 +1458,30 @@ interface NodeSocketLike {
 }
 
 /**
- * The emulator as an `HttpApp`, to serve with any `HttpServer`. A `Reset`
+ * An HTTP app: an effect that answers the `HttpServerRequest` in its context
+ * (what `HttpServer.serve` takes; Effect 4 has no `HttpApp` module).
+ *
+ * @since 1.0.0
+ * @category models
+ */
+export type HttpApp = Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
+
+/**
+ * The emulator as an {@link HttpApp}, to serve with any `HttpServer`. A `Reset`
  * fault destroys the socket on Node and interrupts the reply elsewhere.
  *
  * @since 0.1.0
  * @category front ends
  */
-export const toHttpApp = (emulator: Service): HttpApp.Default =>
-  HttpIncomingMessage.withMaxBodySize(handleServerRequest(emulator), Option.some(maxRequestBody))
+export const toHttpApp = (emulator: Service): HttpApp =>
+  Effect.provideService(handleServerRequest(emulator), HttpIncomingMessage.MaxBodySize, ByteSize.bytes(maxRequestBody))
 
-const handleServerRequest = (emulator: Service): HttpApp.Default =>
+const handleServerRequest = (emulator: Service): HttpApp =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const url = new URL(request.url, emulator.url)
     const bodyText = yield* Effect.result(request.text)
-    if (bodyText._tag === "Left") {
+    if (bodyText._tag === "Failure") {
       const requestId = yield* Random_.requestId
       const reply = Wire.errorReply("InvalidRequestException", "The request body could not be read", requestId)
       return HttpServerResponse.text(reply.bodyText, {
@@ -1502,13 +1495,13 @@ const handleServerRequest = (emulator: Service): HttpApp.Default =>
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: request.headers,
-      bodyText: bodyText.right
+      bodyText: bodyText.success
     })
     if (reply.resetConnection === true) {
       // On Node the response's `close` event interrupts this fiber; nothing is written.
       return yield* (resetNodeConnection(request) ? Effect.never : Effect.interrupt)
     }
-    const contentType = Object.entries(reply.headers).find(([key]) => key.toLowerCase() === "content-type")?.[1]
+    const contentType = headerOf(reply.headers, "content-type")
     return HttpServerResponse.text(reply.bodyText, {
       status: reply.status,
       headers: reply.headers,

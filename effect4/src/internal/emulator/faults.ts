@@ -2,10 +2,11 @@
  * Fault injection: which rules fire for a request, and the replies they make.
  */
 import * as Duration from "effect/Duration"
-import type { Fault, FaultRule, HandlerResponse } from "../../testing/Emulator.js"
+import type { HandlerResponse } from "../../core/emulator/reply.js"
+import { jsonHeaders, serviceErrorReply } from "../../core/emulator/wire.js"
+import type { Fault, FaultRule } from "../../testing/Emulator.js"
 import type { OperationName } from "../../SsoOidcError.js"
 import { type Service, ssoPortal, type SsoPortalOperationName } from "../operations.js"
-import { jsonHeaders, serviceErrorReply } from "./wire.js"
 
 /** An operation a fault rule may target: one of SSO OIDC's or of the portal's. */
 type Target = OperationName | SsoPortalOperationName

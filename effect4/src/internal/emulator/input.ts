@@ -11,9 +11,9 @@
  * be a secret.
  */
 import * as Result from "effect/Result"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
+import * as SchemaIssue from "effect/SchemaIssue"
 import * as Operations from "../operations.js"
 
 /** The parts of a request the reader looks at. */
@@ -42,20 +42,19 @@ const header = (headers: Readonly<Record<string, string>>, name: string): string
   return undefined
 }
 
-/** The member's own type: without `| undefined` and refinements. */
+/** The member's own type: without `| undefined` (Effect 4 keeps refinements as `checks` on the node). */
 const bare = (ast: AST.AST): AST.AST => {
-  if (AST.isRefinement(ast)) return bare(ast.from)
   if (!AST.isUnion(ast)) return ast
-  const rest = ast.types.filter((type) => !AST.isUndefinedKeyword(type))
+  const rest = ast.types.filter((type) => !AST.isUndefined(type))
   return rest.length === 1 ? bare(rest[0]!) : ast
 }
 
 /** Members whose encoded type is a number: a query or header value of digits is read as one. */
 const numericMembers = (operation: Operations.Operation): ReadonlySet<string> => {
-  const encoded = AST.encodedAST(operation.input.ast)
-  if (!AST.isTypeLiteral(encoded)) return new Set()
+  const encoded = AST.toEncoded(operation.input.ast)
+  if (!AST.isObjects(encoded)) return new Set()
   return new Set(
-    encoded.propertySignatures.filter((signature) => AST.isNumberKeyword(bare(signature.type))).map((signature) =>
+    encoded.propertySignatures.filter((signature) => AST.isNumber(bare(signature.type))).map((signature) =>
       String(signature.name)
     )
   )
@@ -124,6 +123,32 @@ export const readMembers = (
 /** How a member travels, for messages: its query or header name, or its body name. */
 const wireName = (operation: Operations.Operation, member: string): string => Operations.locationOf(operation, member).name
 
+const formatter = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/**
+ * The first problem of an issue tree: its path, whether a key is missing, and
+ * its message (the schema's own text for a failed check, e.g. "an AWS account
+ * id is 12 digits").
+ */
+const firstIssue = (
+  root: SchemaIssue.Issue
+): { readonly path: ReadonlyArray<PropertyKey>; readonly missing: boolean; readonly message: string } => {
+  const path: Array<PropertyKey> = []
+  let issue = root
+  for (;;) {
+    if (issue._tag === "Pointer") {
+      path.push(...issue.path)
+      issue = issue.issue
+    } else if (issue._tag === "Encoding") {
+      issue = issue.issue
+    } else if ((issue._tag === "Composite" || issue._tag === "AnyOf") && issue.issues.length > 0) {
+      issue = issue.issues[0]!
+    } else break
+  }
+  const message = formatter(issue).issues[0]?.message ?? "invalid"
+  return { path, missing: issue._tag === "MissingKey", message }
+}
+
 /**
  * Decodes raw members with the operation's input schema. The first problem
  * wins; the schema's own text (e.g. "an AWS account id is 12 digits") is
@@ -133,19 +158,19 @@ export const decodeMembers = <O extends Operations.Operation>(
   operation: O,
   members: Readonly<Record<string, unknown>>
 ): InputRead<Schema.Schema.Type<O["input"]>> => {
-  const decoded = Schema.decodeUnknownEither(operation.input, { onExcessProperty: "ignore" })(members)
-  if (Result.isSuccess(decoded)) return { _tag: "Ok", value: decoded.right }
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-  const member = issue === undefined || issue.path.length === 0 ? undefined : String(issue.path[0])
+  const decoded = Schema.decodeUnknownResult(operation.input, { onExcessProperty: "ignore" })(members)
+  if (Result.isSuccess(decoded)) return { _tag: "Ok", value: decoded.success }
+  const issue = firstIssue(decoded.failure.issue)
+  const member = issue.path.length === 0 ? undefined : String(issue.path[0])
   if (member === undefined) {
     return { _tag: "Err", problem: { member, reason: "invalid", message: "The request is not valid" } }
   }
   const name = wireName(operation, member)
-  if (issue!._tag === "Missing") {
+  if (issue.missing) {
     return { _tag: "Err", problem: { member, reason: "missing", message: `Missing required parameter: ${name}` } }
   }
   const location = Operations.locationOf(operation, member)
-  const detail = location.in === "query" ? `: ${issue!.message}` : ""
+  const detail = location.in === "query" ? `: ${issue.message}` : ""
   return { _tag: "Err", problem: { member, reason: "invalid", message: `Invalid value for ${name}${detail}` } }
 }
 

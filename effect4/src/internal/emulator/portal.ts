@@ -9,13 +9,11 @@
  * 401 UnauthorizedException), then the other members (400
  * InvalidRequestException), then the assignment (404 ResourceNotFoundException).
  */
-import * as Encoding from "effect/Encoding"
-import * as Result from "effect/Result"
 import * as Redacted from "effect/Redacted"
-import { constantTimeEqual, hmacSha256 } from "../../core/crypto.js"
+import { pageToken, readPageToken } from "../../core/emulator/pageToken.js"
 import * as Operations from "../operations.js"
 import { decodeMembers, readMembers, type RequestParts } from "./input.js"
-import { type RoleCredentialsRecord, set, type State, type TokenRecord } from "./state.js"
+import { type RoleCredentialsRecord, set, type State, type TokenRecord } from "../../core/emulator/state.js"
 
 /** An account the user is assigned, with the roles they may take in it. */
 export interface AccountRecord {
@@ -63,32 +61,6 @@ const authenticate = (state: State, presented: unknown, now: number): TokenRecor
 // -----------------------------------------------------------------------------
 // page tokens
 // -----------------------------------------------------------------------------
-
-/**
- * A page token is opaque: the offset of the next page and an HMAC of the
- * listing (which operation, which account) and that offset, so a token of
- * one listing is refused by another and an edited one by all.
- */
-const macOf = (key: Uint8Array, listing: string, offset: number) =>
-  hmacSha256(key, `${listing}\n${offset}`).slice(0, 16)
-
-export const pageToken = (key: Uint8Array, listing: string, offset: number): string => {
-  const bytes = new Uint8Array(20)
-  new DataView(bytes.buffer).setUint32(0, offset)
-  bytes.set(macOf(key, listing, offset), 4)
-  return Encoding.encodeBase64Url(bytes)
-}
-
-/** The offset a page token stands for in `listing`, or `undefined` when it is not one of its tokens. */
-export const readPageToken = (key: Uint8Array, listing: string, token: string): number | undefined => {
-  if (!/^[A-Za-z0-9_-]{27}$/.test(token)) return undefined
-  const decoded = Encoding.decodeBase64Url(token)
-  if (Result.isFailure(decoded) || decoded.right.length !== 20) return undefined
-  const bytes = decoded.right
-  const offset = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0)
-  const expected = Encoding.encodeBase64Url(macOf(key, listing, offset))
-  return constantTimeEqual(Encoding.encodeBase64Url(bytes.slice(4)), expected) ? offset : undefined
-}
 
 const page = <A>(
   items: ReadonlyArray<A>,
