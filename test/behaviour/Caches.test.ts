@@ -277,7 +277,7 @@ for (const edition of editions) {
   })
 
   describe.skipIf(!peerRuns(botocore !== undefined))(
-    peerTitle(`[${edition}] botocore ${botocore ?? ""} and a cache the edition wrote`, botocore !== undefined, botocoreMissing),
+    peerTitle(`[${edition}] botocore${botocore === undefined ? "" : ` ${botocore}`} and a cache the edition wrote`, botocore !== undefined, botocoreMissing),
     () => {
       let h: Harness
       let emulator: Emulator
