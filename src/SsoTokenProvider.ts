@@ -48,7 +48,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
 import * as DeviceLogin from "./DeviceLogin.js"
-import { expiresAtOf } from "./internal/login.js"
+import * as core from "./core/provider.js"
 import * as SsoConfig from "./SsoConfig.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
@@ -78,19 +78,6 @@ export type AccessToken = SsoToken.AccessToken
  */
 export type SessionInput = string | SsoConfig.SsoSession
 
-interface SessionIds {
-  readonly sessionName?: string | undefined
-  readonly startUrl: string
-}
-
-const loginCommand = (session: SessionIds) =>
-  session.sessionName === undefined
-    ? `sso-oidc login --start-url ${session.startUrl}`
-    : `sso-oidc login --sso-session ${session.sessionName}`
-
-const describeSession = (session: SessionIds) =>
-  session.sessionName === undefined ? `start URL ${session.startUrl}` : `sso-session "${session.sessionName}"`
-
 const sessionFields = {
   /** The sso-session; absent for a legacy profile. */
   sessionName: Schema.optional(Schema.String),
@@ -112,7 +99,7 @@ export class TokenMissing extends Schema.TaggedError<TokenMissing>("effect-sso-o
   { ...sessionFields, path: Schema.String }
 ) {
   override get message() {
-    return `No SSO token for ${describeSession(this)} (no ${this.path}): run \`${loginCommand(this)}\` to sign in`
+    return core.tokenMissingMessage(this, this.path)
   }
 }
 
@@ -131,20 +118,13 @@ export const NotRefreshableReason = Schema.Literal(
   "RegistrationExpired",
   /** A refresh was attempted less than the minimum interval ago. */
   "RefreshThrottled"
-)
+) satisfies Schema.Schema<core.NotRefreshableReason>
 
 /**
  * @since 0.1.0
  * @category models
  */
 export type NotRefreshableReason = typeof NotRefreshableReason.Type
-
-const reasonText: Record<NotRefreshableReason, string> = {
-  NoRefreshToken: "the cache has no refresh token (set sso_registration_scopes to get one)",
-  NoClientRegistration: "the cache has no client registration",
-  RegistrationExpired: "its client registration has expired",
-  RefreshThrottled: "a refresh was attempted moments ago"
-}
 
 /**
  * The cached token has expired and cannot be refreshed: the user must log in
@@ -158,8 +138,7 @@ export class TokenExpired extends Schema.TaggedError<TokenExpired>("effect-sso-o
   { ...sessionFields, expiredAt: Schema.DateFromSelf, reason: NotRefreshableReason }
 ) {
   override get message() {
-    return `The SSO token of ${describeSession(this)} expired at ${this.expiredAt.toISOString()} and cannot be ` +
-      `refreshed: ${reasonText[this.reason]}. Run \`${loginCommand(this)}\` to sign in again.`
+    return core.tokenExpiredMessage(this, this.expiredAt, this.reason)
   }
 }
 
@@ -177,9 +156,6 @@ const RefreshFailureSchema: Schema.Schema<RefreshFailure> = Schema.declare(
   { identifier: "RefreshFailure" }
 )
 
-/** Errors that mean the SSO session is over (a new login is the only way on). */
-const sessionEnded = new Set(["InvalidGrant", "InvalidClient", "ExpiredToken", "AccessDenied", "UnauthorizedClient"])
-
 /**
  * Refreshing an expired token failed. `cause` is the typed error (for
  * example `InvalidGrant` when the IAM Identity Center session has ended).
@@ -193,13 +169,10 @@ export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("effect-sso
 ) {
   /** Whether the cause means the session is over and only a new login helps. */
   get sessionEnded(): boolean {
-    return sessionEnded.has(this.cause._tag)
+    return core.isSessionEnded(this.cause._tag)
   }
   override get message() {
-    const advice = this.sessionEnded
-      ? `The SSO session has ended: run \`${loginCommand(this)}\` to sign in again.`
-      : `Try again later, or run \`${loginCommand(this)}\` to sign in again.`
-    return `Refreshing the expired SSO token of ${describeSession(this)} failed: ${this.cause.message}. ${advice}`
+    return core.refreshFailedMessage(this, this.cause._tag, this.cause.message)
   }
 }
 
@@ -307,7 +280,7 @@ export class SsoTokenProvider extends Context.Tag("effect-sso-oidc/SsoTokenProvi
  * @since 0.1.0
  * @category constants
  */
-export const defaultRefreshWindow: Duration.Duration = Duration.minutes(5)
+export const defaultRefreshWindow: Duration.Duration = Duration.millis(core.defaultRefreshWindowMillis)
 
 /**
  * At most one refresh attempt per session within 30 s (as the JS and Rust SDKs).
@@ -315,7 +288,7 @@ export const defaultRefreshWindow: Duration.Duration = Duration.minutes(5)
  * @since 0.1.0
  * @category constants
  */
-export const defaultMinRefreshInterval: Duration.Duration = Duration.seconds(30)
+export const defaultMinRefreshInterval: Duration.Duration = Duration.millis(core.defaultMinRefreshIntervalMillis)
 
 interface Attempt {
   readonly at: number
@@ -328,8 +301,6 @@ interface Unwritten {
   /** When writing it is next tried (at most once per `minRefreshInterval`). */
   readonly retryAt: number
 }
-
-const wholeSeconds = (millis: number) => new Date(Math.floor(millis / 1000) * 1000)
 
 /**
  * Builds the service. It reads tokens through `TokenCache`, session names
@@ -382,10 +353,7 @@ export const make = (
     const resolve = (input: SessionInput): Effect.Effect<SsoConfig.SsoSession, SsoConfig.SsoConfigError> =>
       typeof input === "string" ? config.session(input) : Effect.succeed(input)
 
-    const ids = (session: SsoConfig.SsoSession) => ({
-      ...(session.sessionName === undefined ? {} : { sessionName: session.sessionName }),
-      startUrl: session.startUrl
-    })
+    const ids = core.sessionIds
 
     const toAccessToken = (session: SsoConfig.SsoSession, token: TokenCache.CachedToken): AccessToken =>
       SsoToken.fromCachedToken(token, session)
@@ -410,7 +378,7 @@ export const make = (
         return cache.getToken(key).pipe(
           Effect.orElseSucceed(() => Option.none<TokenCache.CachedToken>()),
           Effect.map((onDisk) => {
-            if (Option.isSome(onDisk) && onDisk.value.expiresAt.getTime() >= kept.token.expiresAt.getTime()) {
+            if (Option.isSome(onDisk) && core.isCaughtUp(onDisk.value, kept.token)) {
               if (unwritten.get(key) === kept) unwritten.delete(key)
               return onDisk.value
             }
@@ -420,10 +388,7 @@ export const make = (
       })
 
     const warnUnwritten = (session: SsoConfig.SsoSession, error: TokenCache.CacheIoError | TokenCache.LockTimeout) =>
-      Effect.logWarning(
-        `The refreshed SSO token of ${describeSession(session)} could not be written to the cache ` +
-          `(${error.message}); this process keeps using it and tries again later`
-      )
+      Effect.logWarning(core.unwrittenWarning(session, error.message))
 
     /** Writes a kept token when its retry is due, under the lock, unless the file already has a newer one. */
     const retryUnwritten = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
@@ -436,7 +401,7 @@ export const make = (
           key,
           Effect.gen(function*() {
             const onDisk = yield* cache.getToken(key).pipe(Effect.orElseSucceed(() => Option.none()))
-            const newer = Option.isSome(onDisk) && onDisk.value.expiresAt.getTime() >= kept.token.expiresAt.getTime()
+            const newer = Option.isSome(onDisk) && core.isCaughtUp(onDisk.value, kept.token)
             if (!newer) yield* cache.setToken(key, kept.token)
             // A refresh in between (under the semaphore, so not concurrently) may have replaced it.
             if (unwritten.get(key)?.token === kept.token) unwritten.delete(key)
@@ -445,28 +410,8 @@ export const make = (
         ).pipe(Effect.catchAll((error) => warnUnwritten(session, error)))
       })
 
-    const isFresh = (token: TokenCache.CachedToken, now: number) => token.expiresAt.getTime() - now > windowMillis
-    const isExpired = (token: TokenCache.CachedToken, now: number) => token.expiresAt.getTime() <= now
-
-    const notRefreshable = (token: TokenCache.CachedToken, now: number): NotRefreshableReason | undefined => {
-      if (token.refreshToken === undefined) return "NoRefreshToken"
-      if (token.clientId === undefined || token.clientSecret === undefined) return "NoClientRegistration"
-      if (token.registrationExpiresAt !== undefined && token.registrationExpiresAt.getTime() <= now) {
-        return "RegistrationExpired"
-      }
-      return undefined
-    }
-
-    /** The cached token while it is valid, else `TokenExpired`. */
-    const keepOrExpire = (
-      session: SsoConfig.SsoSession,
-      token: TokenCache.CachedToken,
-      now: number,
-      reason: NotRefreshableReason
-    ) =>
-      isExpired(token, now)
-        ? Effect.fail(new TokenExpired({ ...ids(session), expiredAt: token.expiresAt, reason }))
-        : Effect.succeed(toAccessToken(session, token))
+    const isFresh = (token: TokenCache.CachedToken, now: number) => core.isFresh(token.expiresAt, now, windowMillis)
+    const isExpired = (token: TokenCache.CachedToken, now: number) => core.isExpired(token.expiresAt, now)
 
     /** Records a failed attempt; the cached token while it is valid, else the failure. */
     const failedAttempt = (
@@ -502,29 +447,28 @@ export const make = (
         }).pipe(Effect.either)
         if (reply._tag === "Left") return yield* failedAttempt(session, key, token, now, reply.left)
         const { accessToken, expiresIn, refreshToken } = reply.right
-        const noAccessToken = accessToken === undefined || Redacted.value(accessToken) === ""
-        if (noAccessToken || !(expiresIn > 0)) {
-          const description = noAccessToken ? "accessToken is missing" : "expiresIn is not positive"
+        const description = core.refreshReplyProblem(reply.right, (secret) => Redacted.value(secret) === "")
+        if (description !== undefined || accessToken === undefined) {
           return yield* failedAttempt(
             session,
             key,
             token,
             now,
-            new SsoOidcError.ResponseDecodeError({ operation: "CreateToken", status: 200, description })
+            new SsoOidcError.ResponseDecodeError({
+              operation: "CreateToken",
+              status: 200,
+              description: description ?? "accessToken is missing"
+            })
           )
         }
         const receivedAt = yield* Clock.currentTimeMillis
-        const refreshed: TokenCache.CachedToken = {
-          startUrl: session.startUrl,
-          region: session.region,
-          accessToken: accessToken!,
-          expiresAt: wholeSeconds(expiresAtOf(receivedAt, expiresIn).getTime()),
-          clientId: token.clientId,
-          clientSecret: token.clientSecret,
-          registrationExpiresAt: token.registrationExpiresAt,
-          // The reply may leave the refresh token out: the old one stays valid and is kept.
-          refreshToken: refreshToken ?? token.refreshToken
-        }
+        // The reply may leave the refresh token out: the old one stays valid and is kept.
+        const refreshed: TokenCache.CachedToken = core.refreshedToken(
+          session,
+          token,
+          { accessToken, expiresIn, refreshToken },
+          receivedAt
+        )
         yield* Effect.annotateCurrentSpan("refresh.succeeded", true)
         // The refresh is done whether or not the cache takes it: the caller gets the token either way.
         yield* cache.setToken(key, refreshed).pipe(
@@ -540,15 +484,37 @@ export const make = (
         return toAccessToken(session, refreshed)
       })
 
+    /** Serves, fails or refreshes as the core's rules decide. */
+    const settle = (
+      session: SsoConfig.SsoSession,
+      token: TokenCache.CachedToken,
+      now: number,
+      last: Attempt | undefined,
+      onRefresh: Effect.Effect<AccessToken, TokenError>
+    ): Effect.Effect<AccessToken, TokenError> => {
+      const decision = core.decide(token, now, {
+        windowMillis,
+        minIntervalMillis,
+        lastAttempt: last === undefined ? undefined : { at: last.at, failed: last.failure !== undefined }
+      })
+      switch (decision._tag) {
+        case "Serve":
+          return Effect.succeed(toAccessToken(session, token))
+        case "Expired":
+          return Effect.fail(new TokenExpired({ ...ids(session), expiredAt: token.expiresAt, reason: decision.reason }))
+        case "LastFailure":
+          return Effect.fail(last!.failure!)
+        case "Refresh":
+          return onRefresh
+      }
+    }
+
     /** Under the cross-process lock: read again (another process may have refreshed), then refresh. */
     const underLock = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
       Effect.gen(function*() {
         const token = yield* read(session, key)
         const now = yield* Clock.currentTimeMillis
-        if (isFresh(token, now)) return toAccessToken(session, token)
-        const blocker = notRefreshable(token, now)
-        if (blocker !== undefined) return yield* keepOrExpire(session, token, now, blocker)
-        return yield* refresh(session, key, token, now)
+        return yield* settle(session, token, now, undefined, Effect.suspend(() => refresh(session, key, token, now)))
       })
 
     /** In-process: one caller per session at a time; the ones after it read what it wrote. */
@@ -556,29 +522,28 @@ export const make = (
       Effect.gen(function*() {
         const token = yield* read(session, key)
         const now = yield* Clock.currentTimeMillis
-        if (isFresh(token, now)) return toAccessToken(session, token)
-        const last = attempts.get(key)
-        if (last !== undefined && now - last.at < minIntervalMillis) {
-          if (!isExpired(token, now)) return toAccessToken(session, token)
-          if (last.failure !== undefined) return yield* Effect.fail(last.failure)
-          return yield* keepOrExpire(session, token, now, "RefreshThrottled")
-        }
-        const blocker = notRefreshable(token, now)
-        if (blocker !== undefined) return yield* keepOrExpire(session, token, now, blocker)
-        return yield* cache.withLock(key, underLock(session, key), options.lock).pipe(
+        return yield* settle(session, token, now, attempts.get(key), lockedRefresh(session, key, token, now))
+      })
+
+    const lockedRefresh = (
+      session: SsoConfig.SsoSession,
+      key: TokenCache.CacheKey,
+      token: TokenCache.CachedToken,
+      now: number
+    ): Effect.Effect<AccessToken, TokenError> =>
+      Effect.suspend(() =>
+        cache.withLock(key, underLock(session, key), options.lock).pipe(
           Effect.catchTag("LockTimeout", (error) => failedAttempt(session, key, token, now, error)),
           // No lock (a full disk cannot take the lock file) means no refresh; the token read is still served while valid.
           Effect.catchTag("CacheIoError", (error) =>
             isExpired(token, now)
               ? Effect.fail(error)
-              : Effect.logWarning(
-                `The SSO token of ${describeSession(session)} was not refreshed: ${error.message}`
-              ).pipe(
+              : Effect.logWarning(core.notRefreshedWarning(session, error.message)).pipe(
                 Effect.zipRight(Effect.sync(() => attempts.set(key, { at: now, failure: undefined }))),
                 Effect.as(toAccessToken(session, token))
               ))
         )
-      })
+      )
 
     const token = Effect.fn("SsoTokenProvider.token")(function*(input: SessionInput) {
       const session = yield* resolve(input)
@@ -590,11 +555,6 @@ export const make = (
       return yield* semaphoreOf(key).withPermits(1)(refreshPath(session, key))
     })
 
-    const usableForDeviceGrant = (registration: TokenCache.CachedRegistration) =>
-      registration.grantTypes === undefined || registration.grantTypes.includes(GrantType.DeviceCode)
-    const usableForBrowser = (registration: TokenCache.CachedRegistration) =>
-      registration.grantTypes !== undefined && registration.grantTypes.includes(GrantType.AuthorizationCode)
-
     const login = Effect.fn("SsoTokenProvider.login")(function*(input: SessionInput, loginOptions: LoginOptions = {}) {
       const session = yield* resolve(input)
       const key = TokenCache.tokenKeyOf(session)
@@ -605,11 +565,12 @@ export const make = (
       // A corrupt token file is reported before the user is asked to sign in, never replaced silently.
       yield* tolerate(cache.getToken(key))
       const cachedRegistration = yield* tolerate(cache.getRegistration(registrationKey))
-      const browser = loginOptions.flow === "browser"
+      const flow = loginOptions.flow ?? "device"
+      const browser = flow === "browser"
       // The login reuses it while it has 15 minutes left and the same scopes (or registers anew).
       const reusable = Option.filter(
         cachedRegistration,
-        (registration) => browser ? usableForBrowser(registration) : usableForDeviceGrant(registration)
+        (registration) => core.registrationUsableFor(flow, registration.grantTypes)
       )
       const offered = Option.getOrUndefined(
         Option.map(reusable, (registration) => SsoToken.fromCachedRegistration(registration, session.region))
@@ -617,8 +578,7 @@ export const make = (
       const client = yield* clientFor(session.region)
       const common = {
         startUrl: session.startUrl,
-        clientName: loginOptions.clientName ??
-          (session.sessionName === undefined ? "effect-sso-oidc" : `effect-sso-oidc-${session.sessionName}`),
+        clientName: loginOptions.clientName ?? core.defaultClientName(session),
         scopes: session.registrationScopes,
         registration: offered
       }
@@ -648,7 +608,7 @@ export const make = (
           registrationKey,
           SsoToken.toCachedRegistration(registration, {
             // The AWS CLI writes grantTypes only for authorization-code registrations.
-            grantTypes: browser ? [GrantType.AuthorizationCode, GrantType.RefreshToken] : undefined
+            grantTypes: core.registrationGrantTypesFor(flow)
           })
         )
       }

@@ -7,7 +7,6 @@
  */
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
@@ -15,6 +14,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
+import { sdkCredentialsFresh } from "./core/provider.js"
+import { TaggedError } from "./internal/taggedError.js"
 
 /**
  * A set of AWS credentials.
@@ -37,7 +38,7 @@ export interface Credentials {
  * @since 0.1.0
  * @category errors
  */
-export class CredentialsError extends Schema.TaggedError<CredentialsError>("effect-sso-oidc/CredentialsError")(
+export class CredentialsError extends TaggedError<CredentialsError>("effect-sso-oidc/CredentialsError")(
   "CredentialsError",
   {
     /** Where the credentials were looked for: `environment`, `provider`, … */
@@ -117,9 +118,6 @@ export type SdkCredentialProvider = () => PromiseLike<{
   readonly expiration?: Date | undefined
 }>
 
-/** Refresh temporary credentials this long before they expire, as the SDKs do. */
-const expiryMargin = Duration.minutes(5)
-
 /**
  * Credentials from an AWS SDK provider, e.g. `fromNodeProviderChain()` from
  * `@aws-sdk/credential-providers`. The result is cached until five minutes
@@ -151,17 +149,16 @@ export const layerFromProvider = (provider: SdkCredentialProvider): Layer.Layer<
       const get = SynchronizedRef.modifyEffect(cached, (current) =>
         Effect.gen(function*() {
           const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-          if (Option.isSome(current) && isFresh(current.value, now)) return [current.value, current] as const
+          // Temporary credentials are fetched again five minutes before they expire, as the SDKs do.
+          if (Option.isSome(current) && sdkCredentialsFresh(current.value.expiration, now)) {
+            return [current.value, current] as const
+          }
           const fresh = yield* fetch
           return [fresh, Option.some(fresh)] as const
         }))
       return { get }
     })
   )
-
-const isFresh = (credentials: Credentials, now: number) =>
-  credentials.expiration === undefined ||
-  credentials.expiration.getTime() - now > Duration.toMillis(expiryMargin)
 
 /**
  * The other direction: the `AwsCredentials` of an Effect runtime as an AWS

@@ -34,7 +34,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import * as Ini from "./core/cache/ini.js"
+import * as Rules from "./core/cache/awsConfig.js"
 import { describeReadFailure, readRegularFile } from "./internal/cache/files.js"
 import { configFilePath, profileName } from "./internal/cache/home.js"
 
@@ -46,36 +46,18 @@ const maxConfigBytes = 4 * 1024 * 1024
 // -----------------------------------------------------------------------------
 
 /**
- * An SSO session: what a login and a token refresh need.
+ * An SSO session: what a login and a token refresh need. `sessionName` is
+ * the `[sso-session NAME]` name (`undefined` for a legacy profile, whose
+ * token is cached under its start URL instead); `startUrl` and `region` are
+ * `sso_start_url` and `sso_region`; `registrationScopes` is
+ * `sso_registration_scopes` split on commas (`undefined` when absent);
+ * `useDeviceCode` (since 0.2.0) is present, `true`, when the sso-session sets
+ * `sso_use_device_code = true`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SsoSession {
-  /**
-   * The `[sso-session NAME]` name; `undefined` for a legacy profile, whose
-   * token is cached under its start URL instead.
-   */
-  readonly sessionName: string | undefined
-  /** `sso_start_url`: the AWS access portal URL. */
-  readonly startUrl: string
-  /** `sso_region`: the region of IAM Identity Center. */
-  readonly region: string
-  /**
-   * `sso_registration_scopes`, split on commas and trimmed; `undefined` when
-   * the key is absent (the AWS CLI then registers without scopes and gets no
-   * refresh token).
-   */
-  readonly registrationScopes: ReadonlyArray<string> | undefined
-  /**
-   * `sso_use_device_code = true` in the `[sso-session NAME]` section (the
-   * name of aws-cli PR #10635): sign in with the device code rather than the
-   * browser. Present only when true; read only from sso-session sections.
-   *
-   * @since 0.2.0
-   */
-  readonly useDeviceCode?: true | undefined
-}
+export type SsoSession = Rules.SsoSession
 
 /**
  * A property value: a string, or a sub-section (`s3 =` followed by indented
@@ -84,7 +66,7 @@ export interface SsoSession {
  * @since 0.1.0
  * @category models
  */
-export type PropertyValue = string | Readonly<Record<string, string>>
+export type PropertyValue = Rules.PropertyValue
 
 /**
  * A parsed config file: the profiles (`[default]`, `[profile NAME]`) and the
@@ -93,11 +75,7 @@ export type PropertyValue = string | Readonly<Record<string, string>>
  * @since 0.1.0
  * @category models
  */
-export interface ConfigFile {
-  readonly path: string
-  readonly profiles: ReadonlyMap<string, Readonly<Record<string, PropertyValue>>>
-  readonly ssoSessions: ReadonlyMap<string, Readonly<Record<string, PropertyValue>>>
-}
+export type ConfigFile = Rules.ConfigFile
 
 // -----------------------------------------------------------------------------
 // errors
@@ -157,7 +135,7 @@ export class ConfigParseError extends Schema.TaggedError<ConfigParseError>("effe
  */
 export class SectionNotFound extends Schema.TaggedError<SectionNotFound>("effect-sso-oidc/SectionNotFound")(
   "SectionNotFound",
-  { path: Schema.String, kind: Schema.Literal("sso-session", "profile"), name: Schema.String }
+  { path: Schema.String, kind: Schema.Literals(["sso-session", "profile"]), name: Schema.String }
 ) {
   override get message() {
     const section = this.kind === "profile" && this.name === "default" ? "[default]" : `[${this.kind} ${this.name}]`
@@ -223,13 +201,28 @@ export type SsoConfigError =
 // pure functions
 // -----------------------------------------------------------------------------
 
-const toRecord = (properties: ReadonlyMap<string, Ini.IniValue>): Record<string, PropertyValue> => {
-  const record: Record<string, PropertyValue> = {}
-  for (const [key, value] of properties) {
-    record[key] = value._tag === "Value" ? value.value : Object.fromEntries(value.properties)
+/** The typed error of a rule's problem, in the file `path`. */
+const errorOf = (path: string, problem: Rules.Problem): SectionNotFound | MissingConfigKey | ConflictingConfig => {
+  switch (problem._tag) {
+    case "SectionNotFound":
+      return new SectionNotFound({ path, kind: problem.kind, name: problem.name })
+    case "MissingConfigKey":
+      return new MissingConfigKey({ path, section: problem.section, key: problem.key })
+    case "ConflictingConfig":
+      return new ConflictingConfig({ path, profile: problem.profile, sessionName: problem.sessionName, key: problem.key })
   }
-  return record
 }
+
+const fromResolved = <A, P extends Rules.Problem>(
+  path: string,
+  resolved: Rules.Resolved<A, P>
+): Result.Result<A, ErrorOf<P>> =>
+  resolved._tag === "Ok" ? Result.succeed(resolved.value) : Result.fail(errorOf(path, resolved) as ErrorOf<P>)
+
+type ErrorOf<P extends Rules.Problem> =
+  | (P extends Rules.SectionNotFound ? SectionNotFound : never)
+  | (P extends Rules.MissingConfigKey ? MissingConfigKey : never)
+  | (P extends Rules.ConflictingConfig ? ConflictingConfig : never)
 
 /**
  * Parses the text of a config file. `path` is only used in errors.
@@ -238,19 +231,10 @@ const toRecord = (properties: ReadonlyMap<string, Ini.IniValue>): Record<string,
  * @category parsing
  */
 export const parse = (text: string, path: string): Result.Result<ConfigFile, ConfigParseError> => {
-  const result = Ini.parseIni(text)
-  if (result._tag === "Error") {
-    return Result.fail(new ConfigParseError({ path, ...result.error }))
-  }
-  const profiles = new Map<string, Record<string, PropertyValue>>()
-  const ssoSessions = new Map<string, Record<string, PropertyValue>>()
-  for (const section of result.sections) {
-    const kind = Ini.sectionKind(section.header)
-    // Later sections of the same name win, as in botocore's build_profile_map.
-    if (kind._tag === "Profile") profiles.set(kind.name, toRecord(section.properties))
-    else if (kind._tag === "SsoSession") ssoSessions.set(kind.name, toRecord(section.properties))
-  }
-  return Result.succeed({ path, profiles, ssoSessions })
+  const parsed = Rules.parseConfigFile(text, path)
+  return parsed._tag === "Ok"
+    ? Result.succeed(parsed.value)
+    : Result.fail(new ConfigParseError({ path, line: parsed.line, description: parsed.description }))
 }
 
 /**
@@ -260,15 +244,7 @@ export const parse = (text: string, path: string): Result.Result<ConfigFile, Con
  * @since 0.1.0
  * @category parsing
  */
-export const parseScopes = (raw: string): ReadonlyArray<string> =>
-  raw.split(",").map((scope) => scope.trim()).filter((scope) => scope !== "")
-
-const stringValue = (record: Readonly<Record<string, PropertyValue>>, key: string): string | undefined => {
-  const value = record[key]
-  return typeof value === "string" && value !== "" ? value : undefined
-}
-
-const profileSection = (name: string) => (name === "default" ? "default" : `profile ${name}`)
+export const parseScopes: (raw: string) => ReadonlyArray<string> = Rules.parseScopes
 
 /**
  * The sso-session `name` of a parsed file.
@@ -279,27 +255,8 @@ const profileSection = (name: string) => (name === "default" ? "default" : `prof
 export const ssoSessionOf = (
   file: ConfigFile,
   name: string
-): Result.Result<SsoSession, SectionNotFound | MissingConfigKey> => {
-  const record = file.ssoSessions.get(name)
-  if (record === undefined) return Result.fail(new SectionNotFound({ path: file.path, kind: "sso-session", name }))
-  const section = `sso-session ${name}`
-  const startUrl = stringValue(record, "sso_start_url")
-  if (startUrl === undefined) {
-    return Result.fail(new MissingConfigKey({ path: file.path, section, key: "sso_start_url" }))
-  }
-  const region = stringValue(record, "sso_region")
-  if (region === undefined) return Result.fail(new MissingConfigKey({ path: file.path, section, key: "sso_region" }))
-  const scopes = record["sso_registration_scopes"]
-  // Only `true` in any case turns it on, as the AWS CLI reads its boolean settings.
-  const useDeviceCode = stringValue(record, "sso_use_device_code")?.trim().toLowerCase() === "true"
-  return Result.succeed({
-    sessionName: name,
-    startUrl,
-    region,
-    registrationScopes: typeof scopes === "string" ? parseScopes(scopes) : undefined,
-    ...(useDeviceCode ? { useDeviceCode: true as const } : {})
-  })
-}
+): Result.Result<SsoSession, SectionNotFound | MissingConfigKey> =>
+  fromResolved(file.path, Rules.resolveSsoSession(file, name))
 
 /**
  * The SSO session a profile uses: its `sso_session` (the profile may repeat
@@ -312,31 +269,8 @@ export const ssoSessionOf = (
 export const profileSessionOf = (
   file: ConfigFile,
   name: string
-): Result.Result<SsoSession, SectionNotFound | MissingConfigKey | ConflictingConfig> => {
-  const record = file.profiles.get(name)
-  if (record === undefined) return Result.fail(new SectionNotFound({ path: file.path, kind: "profile", name }))
-  const section = profileSection(name)
-  const sessionName = stringValue(record, "sso_session")
-  if (sessionName !== undefined) {
-    return Result.flatMap(ssoSessionOf(file, sessionName), (session) => {
-      for (const [key, value] of [["sso_start_url", session.startUrl], ["sso_region", session.region]] as const) {
-        const own = stringValue(record, key)
-        if (own !== undefined && own !== value) {
-          return Result.fail(new ConflictingConfig({ path: file.path, profile: name, sessionName, key }))
-        }
-      }
-      return Result.succeed(session)
-    })
-  }
-  const startUrl = stringValue(record, "sso_start_url")
-  if (startUrl === undefined) {
-    const key = stringValue(record, "sso_region") === undefined ? "sso_session" : "sso_start_url"
-    return Result.fail(new MissingConfigKey({ path: file.path, section, key }))
-  }
-  const region = stringValue(record, "sso_region")
-  if (region === undefined) return Result.fail(new MissingConfigKey({ path: file.path, section, key: "sso_region" }))
-  return Result.succeed({ sessionName: undefined, startUrl, region, registrationScopes: undefined })
-}
+): Result.Result<SsoSession, SectionNotFound | MissingConfigKey | ConflictingConfig> =>
+  fromResolved(file.path, Rules.resolveProfileSession(file, name))
 
 /**
  * A profile that names a role: its SSO session, `sso_account_id` and
@@ -345,15 +279,7 @@ export const profileSessionOf = (
  * @since 0.2.0
  * @category models
  */
-export interface RoleProfile {
-  /** The profile's name, e.g. `default` or `dev`. */
-  readonly profileName: string
-  readonly session: SsoSession
-  /** `sso_account_id`. */
-  readonly accountId: string
-  /** `sso_role_name`. */
-  readonly roleName: string
-}
+export type RoleProfile = Rules.RoleProfile
 
 /**
  * The role profile `name`: its session as {@link profileSessionOf} resolves
@@ -366,18 +292,7 @@ export const roleProfileOf = (
   file: ConfigFile,
   name: string
 ): Result.Result<RoleProfile, SectionNotFound | MissingConfigKey | ConflictingConfig> =>
-  Result.flatMap(profileSessionOf(file, name), (session) => {
-    const record = file.profiles.get(name)!
-    const accountId = stringValue(record, "sso_account_id")
-    if (accountId === undefined) {
-      return Result.fail(new MissingConfigKey({ path: file.path, section: profileSection(name), key: "sso_account_id" }))
-    }
-    const roleName = stringValue(record, "sso_role_name")
-    if (roleName === undefined) {
-      return Result.fail(new MissingConfigKey({ path: file.path, section: profileSection(name), key: "sso_role_name" }))
-    }
-    return Result.succeed({ profileName: name, session, accountId, roleName })
-  })
+  fromResolved(file.path, Rules.resolveRoleProfile(file, name))
 
 // -----------------------------------------------------------------------------
 // service
@@ -425,18 +340,18 @@ const fromReader = (
   defaultProfile: string,
   read: Effect.Effect<string, ConfigFileNotFound | ConfigReadError>
 ): Service => {
-  const load = Effect.flatMap(read, (text) => parse(text, path))
+  const load = Effect.flatMap(read, (text) => Effect.fromResult(parse(text, path)))
   return SsoConfig.of({
     path,
     load,
     session: Effect.fn("SsoConfig.session")(function*(name: string) {
-      return yield* ssoSessionOf(yield* load, name)
+      return yield* Effect.fromResult(ssoSessionOf(yield* load, name))
     }),
     profile: Effect.fn("SsoConfig.profile")(function*(name?: string) {
-      return yield* profileSessionOf(yield* load, name ?? defaultProfile)
+      return yield* Effect.fromResult(profileSessionOf(yield* load, name ?? defaultProfile))
     }),
     roleProfile: Effect.fn("SsoConfig.roleProfile")(function*(name?: string) {
-      return yield* roleProfileOf(yield* load, name ?? defaultProfile)
+      return yield* Effect.fromResult(roleProfileOf(yield* load, name ?? defaultProfile))
     })
   })
 }

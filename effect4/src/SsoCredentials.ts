@@ -35,7 +35,9 @@ import * as Result from "effect/Result"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Semaphore from "effect/Semaphore"
 import * as AwsCredentials from "./AwsCredentials.js"
+import * as core from "./core/provider.js"
 import { cliCacheDirectory } from "./internal/cache/home.js"
 import {
   type CachedRoleCredentials,
@@ -44,6 +46,7 @@ import {
   roleCredentialsKey
 } from "./internal/cache/roleCredentials.js"
 import * as Store from "./internal/cache/store.js"
+import { TaggedError } from "./internal/taggedError.js"
 import * as SsoConfig from "./SsoConfig.js"
 import * as SsoPortalClient from "./SsoPortalClient.js"
 import type * as SsoPortalError from "./SsoPortalError.js"
@@ -67,7 +70,7 @@ export interface RoleCredentials extends AwsCredentials.Credentials {
  * @since 0.2.0
  * @category errors
  */
-export class IncompleteRoleCredentials extends Schema.TaggedError<IncompleteRoleCredentials>(
+export class IncompleteRoleCredentials extends TaggedError<IncompleteRoleCredentials>(
   "effect-sso-oidc/IncompleteRoleCredentials"
 )("IncompleteRoleCredentials", {
   /** The member that was missing, e.g. `sessionToken`. */
@@ -123,7 +126,7 @@ export interface Options {
   readonly lock?: TokenCache.LockOptions | undefined
 }
 
-const defaultRefreshWindow = Duration.minutes(5)
+const defaultRefreshWindow = Duration.millis(core.defaultRoleRefreshWindowMillis)
 
 const fromStoreError = (error: Store.StoreError): TokenCache.CacheIoError | TokenCache.LockTimeout =>
   error._tag === "StoreIo"
@@ -167,30 +170,29 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
   /** Credentials held for the process, by cache key: the last fetched, even if the disk refused them. */
   const memory = new Map<string, RoleCredentials>()
-  const semaphores = new Map<string, Effect.Semaphore>()
+  const semaphores = new Map<string, Semaphore.Semaphore>()
   const semaphoreOf = (key: string) => {
     let semaphore = semaphores.get(key)
-    if (semaphore === undefined) semaphores.set(key, semaphore = Effect.unsafeMakeSemaphore(1))
+    if (semaphore === undefined) semaphores.set(key, semaphore = Semaphore.makeUnsafe(1))
     return semaphore
   }
 
   const isFresh = (credentials: { readonly expiration: number | Date }, now: number) =>
-    (typeof credentials.expiration === "number" ? credentials.expiration : credentials.expiration.getTime()) - now >
-      windowMillis
+    core.isFresh(credentials.expiration, now, windowMillis)
 
   const toRole = (cached: CachedRoleCredentials, accountId: string): RoleCredentials => ({
     accessKeyId: cached.accessKeyId,
     secretAccessKey: cached.secretAccessKey,
     sessionToken: cached.sessionToken,
     expiration: new Date(cached.expiration),
-    accountId: cached.accountId === "" ? accountId : cached.accountId
+    accountId: core.accountOf(cached, accountId)
   })
 
   /** The cache file's credentials when they are fresh; a corrupt or foreign file reads as none. */
   const readCached = (file: string, accountId: string, now: number) =>
     store.read(file).pipe(
       Effect.mapError(fromStoreError),
-      Effect.map(Option.flatMap((text) => Either.getRight(decodeRoleCredentials(text)))),
+      Effect.map(Option.flatMap((text) => Result.getSuccess(decodeRoleCredentials(text)))),
       Effect.map(Option.filter((cached) => isFresh(cached, now))),
       Effect.map(Option.map((cached) => toRole(cached, accountId)))
     )
@@ -204,21 +206,10 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         accountId: role.accountId,
         roleName: role.roleName
       })
-      const credentials = reply.roleCredentials
-      if (credentials === undefined) return yield* new IncompleteRoleCredentials({ member: "roleCredentials" })
-      const { accessKeyId, expiration, secretAccessKey, sessionToken } = credentials
-      if (accessKeyId === undefined || accessKeyId === "") return yield* new IncompleteRoleCredentials({ member: "accessKeyId" })
-      if (secretAccessKey === undefined) return yield* new IncompleteRoleCredentials({ member: "secretAccessKey" })
-      if (sessionToken === undefined) return yield* new IncompleteRoleCredentials({ member: "sessionToken" })
-      if (expiration === undefined) return yield* new IncompleteRoleCredentials({ member: "expiration" })
-      // The cache file holds whole seconds; so do we, so that what we return is what a reader gets.
-      return {
-        accessKeyId,
-        secretAccessKey,
-        sessionToken,
-        expiration: Math.floor(expiration / 1000) * 1000,
-        accountId: role.accountId
-      } satisfies CachedRoleCredentials
+      // The cache file holds whole seconds; so does the result, so that what we return is what a reader gets.
+      const checked = core.roleCredentialsOf(reply.roleCredentials, role.accountId)
+      if (checked._tag === "Missing") return yield* new IncompleteRoleCredentials({ member: checked.member })
+      return checked.credentials satisfies CachedRoleCredentials
     })
 
   const get = Effect.fn("SsoCredentials.get")(function*(profile?: string) {
@@ -253,9 +244,11 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
           yield* store.write(file, encodeRoleCredentials(fresh)).pipe(
             Effect.catch((error) =>
               Effect.logWarning(
-                `the role credentials of profile "${role.profileName}" could not be cached (${error.path}: ${
+                core.roleCredentialsUncachedWarning(
+                  role.profileName,
+                  error.path,
                   error._tag === "StoreIo" ? error.description : "lock"
-                }); they are kept in memory for this process`
+                )
               )
             )
           )

@@ -40,11 +40,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as TokenFile from "./core/cache/tokenFile.js"
 import { ssoCacheDirectory } from "./internal/cache/home.js"
-import { dumps } from "./core/cache/pythonJson.js"
-import { sha1Hex } from "./core/crypto.js"
 import * as Store from "./internal/cache/store.js"
-import { formatTimestamp, isWritable, parseTimestamp } from "./core/cache/timestamp.js"
 
 // -----------------------------------------------------------------------------
 // keys
@@ -64,9 +62,8 @@ export type CacheKey = string & Brand.Brand<"effect-sso-oidc/CacheKey">
  * @since 0.1.0
  * @category keys
  */
-export const CacheKey = Brand.refined<CacheKey>(
-  (key) => /^[0-9a-f]{40}$/.test(key),
-  (key) => Brand.error(`not a cache key (40 lowercase hex digits): ${JSON.stringify(key)}`)
+export const CacheKey: Brand.Constructor<CacheKey> = Brand.make<CacheKey>((key) =>
+  TokenFile.isCacheKey(key) || `not a cache key (40 lowercase hex digits): ${JSON.stringify(key)}`
 )
 
 /**
@@ -76,7 +73,7 @@ export const CacheKey = Brand.refined<CacheKey>(
  * @since 0.1.0
  * @category keys
  */
-export const tokenKey = (identifier: string): CacheKey => sha1Hex(identifier) as CacheKey
+export const tokenKey = (identifier: string): CacheKey => TokenFile.tokenKey(identifier) as CacheKey
 
 /**
  * The key of a session's token: by its name, else (legacy profile) by its start URL.
@@ -90,19 +87,15 @@ export const tokenKeyOf = (session: {
 }): CacheKey => tokenKey(session.sessionName ?? session.startUrl)
 
 /**
- * What the AWS CLI keys a client registration by.
+ * What the AWS CLI keys a client registration by: `startUrl`, `region`,
+ * `registrationScopes` (the parsed `sso_registration_scopes`, `undefined`
+ * when the key is absent) and `sessionName` (`undefined` for a legacy
+ * profile).
  *
  * @since 0.1.0
  * @category keys
  */
-export interface RegistrationKeyInput {
-  readonly startUrl: string
-  readonly region: string
-  /** The parsed `sso_registration_scopes`; `undefined` when the key is absent (JSON `null`). */
-  readonly registrationScopes: ReadonlyArray<string> | undefined
-  /** `undefined` for a legacy profile (JSON `null`). */
-  readonly sessionName: string | undefined
-}
+export type RegistrationKeyInput = TokenFile.RegistrationKeyInput
 
 /**
  * The key of a client registration, as the AWS CLI v2 computes it
@@ -114,18 +107,7 @@ export interface RegistrationKeyInput {
  * @category keys
  */
 export const registrationKey = (input: RegistrationKeyInput): CacheKey =>
-  sha1Hex(
-    dumps(
-      {
-        tool: "botocore",
-        startUrl: input.startUrl,
-        region: input.region,
-        scopes: input.registrationScopes === undefined ? null : [...input.registrationScopes],
-        session_name: input.sessionName ?? null
-      },
-      true
-    )
-  ) as CacheKey
+  TokenFile.registrationKey(input) as CacheKey
 
 // -----------------------------------------------------------------------------
 // models
@@ -187,7 +169,7 @@ export class CacheFileCorrupt extends Schema.TaggedError<CacheFileCorrupt>("effe
   "CacheFileCorrupt",
   {
     path: Schema.String,
-    kind: Schema.Literal("token", "registration"),
+    kind: Schema.Literals(["token", "registration"]),
     description: Schema.String
   }
 ) {
@@ -259,31 +241,33 @@ const ioOnly = (error: Store.StoreError): CacheIoError => fromStoreError(error) 
 // encoding
 // -----------------------------------------------------------------------------
 
-const dateProblem = (name: string, date: Date | undefined, required: boolean) => {
-  if (date === undefined) return required ? `${name} is missing` : undefined
-  return date instanceof Date && isWritable(date.getTime()) ? undefined : `${name} is not a date from the year 0000 to 9999`
-}
+/** Epoch milliseconds of a date; `NaN` for anything that is not a `Date` (refused as not a date). */
+const millisOf = (date: Date | undefined): number | undefined =>
+  date === undefined ? undefined : date instanceof Date ? date.getTime() : Number.NaN
 
-const emptyProblem = (name: string, value: string | Redacted.Redacted<string> | undefined, required: boolean) => {
-  if (value === undefined) return required ? `${name} is missing` : undefined
-  return (typeof value === "string" ? value : Redacted.value(value)) === "" ? `${name} is empty` : undefined
-}
+const reveal = (value: Redacted.Redacted<string> | undefined) => (value === undefined ? undefined : Redacted.value(value))
+const secret = (value: string | undefined) => (value === undefined ? undefined : Redacted.make(value))
+const dateOf = (millis: number | undefined) => (millis === undefined ? undefined : new Date(millis))
 
-/**
- * Why a token would not read back (see {@link decodeToken}), or `undefined`:
- * an empty `accessToken`, an `expiresAt` or `registrationExpiresAt` that is
- * not a valid date in the years 0000–9999. Names the field, never a value.
- */
-const tokenProblem = (token: CachedToken): string | undefined =>
-  emptyProblem("accessToken", token.accessToken, true) ??
-    dateProblem("expiresAt", token.expiresAt, true) ??
-    dateProblem("registrationExpiresAt", token.registrationExpiresAt, false)
+// A required field left out by a JavaScript caller stays `undefined`, which the core reports as missing.
+const tokenFileOf = (token: CachedToken): TokenFile.TokenFile => ({
+  startUrl: token.startUrl,
+  region: token.region,
+  accessToken: reveal(token.accessToken) as string,
+  expiresAt: millisOf(token.expiresAt) as number,
+  clientId: token.clientId,
+  clientSecret: reveal(token.clientSecret),
+  registrationExpiresAt: millisOf(token.registrationExpiresAt),
+  refreshToken: reveal(token.refreshToken)
+})
 
-/** Why a registration would not read back (see {@link decodeRegistration}), or `undefined`. */
-const registrationProblem = (registration: CachedRegistration): string | undefined =>
-  emptyProblem("clientId", registration.clientId, true) ??
-    emptyProblem("clientSecret", registration.clientSecret, true) ??
-    dateProblem("expiresAt", registration.expiresAt, true)
+const registrationFileOf = (registration: CachedRegistration): TokenFile.RegistrationFile => ({
+  clientId: registration.clientId,
+  clientSecret: reveal(registration.clientSecret) as string,
+  expiresAt: millisOf(registration.expiresAt) as number,
+  scopes: registration.scopes,
+  grantTypes: registration.grantTypes
+})
 
 /**
  * A token file's content, exactly as the AWS CLI writes it for the same
@@ -295,19 +279,7 @@ const registrationProblem = (registration: CachedRegistration): string | undefin
  * @since 0.1.0
  * @category encoding
  */
-export const encodeToken = (token: CachedToken): string =>
-  dumps({
-    startUrl: token.startUrl,
-    region: token.region,
-    accessToken: Redacted.value(token.accessToken),
-    expiresAt: formatTimestamp(token.expiresAt.getTime()),
-    clientId: token.clientId,
-    clientSecret: token.clientSecret === undefined ? undefined : Redacted.value(token.clientSecret),
-    registrationExpiresAt: token.registrationExpiresAt === undefined
-      ? undefined
-      : formatTimestamp(token.registrationExpiresAt.getTime()),
-    refreshToken: token.refreshToken === undefined ? undefined : Redacted.value(token.refreshToken)
-  })
+export const encodeToken = (token: CachedToken): string => TokenFile.encodeTokenFile(tokenFileOf(token))
 
 /**
  * A registration file's content as the AWS CLI writes it: `clientId`,
@@ -319,94 +291,7 @@ export const encodeToken = (token: CachedToken): string =>
  * @category encoding
  */
 export const encodeRegistration = (registration: CachedRegistration): string =>
-  dumps({
-    clientId: registration.clientId,
-    clientSecret: Redacted.value(registration.clientSecret),
-    expiresAt: formatTimestamp(registration.expiresAt.getTime()),
-    scopes: registration.scopes === undefined || registration.scopes.length === 0
-      ? undefined
-      : [...registration.scopes],
-    grantTypes: registration.grantTypes === undefined ? undefined : [...registration.grantTypes]
-  })
-
-type Fields = ReadonlyMap<string, unknown>
-
-/** The object's members, looked up by exact name first and then case-insensitively (as the Rust SDK reads). */
-const fieldsOf = (text: string): Result.Result<{ readonly get: (name: string) => unknown }, string> => {
-  if (text.trim() === "") return Result.fail("the file is empty")
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    return Result.fail("not complete JSON")
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return Result.fail("not a JSON object")
-  const exact: Fields = new Map(Object.entries(json))
-  const folded = new Map<string, unknown>()
-  for (const [key, value] of Object.entries(json)) {
-    if (!folded.has(key.toLowerCase())) folded.set(key.toLowerCase(), value)
-  }
-  return Result.succeed({
-    get: (name) => (exact.has(name) ? exact.get(name) : folded.get(name.toLowerCase()))
-  })
-}
-
-class Invalid {
-  constructor(readonly description: string) {}
-}
-
-const optionalString = (fields: { get: (name: string) => unknown }, name: string): string | undefined => {
-  const value = fields.get(name)
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== "string") throw new Invalid(`${name} is not a string`)
-  return value
-}
-
-const requiredString = (fields: { get: (name: string) => unknown }, name: string): string => {
-  const value = optionalString(fields, name)
-  if (value === undefined || value === "") throw new Invalid(`${name} is missing`)
-  return value
-}
-
-const optionalDate = (fields: { get: (name: string) => unknown }, name: string): Date | undefined => {
-  const value = optionalString(fields, name)
-  if (value === undefined) return undefined
-  const millis = parseTimestamp(value)
-  if (millis === undefined) throw new Invalid(`${name} is not a date`)
-  return new Date(millis)
-}
-
-const requiredDate = (fields: { get: (name: string) => unknown }, name: string): Date => {
-  requiredString(fields, name)
-  return optionalDate(fields, name)!
-}
-
-const optionalStrings = (
-  fields: { get: (name: string) => unknown },
-  name: string
-): ReadonlyArray<string> | undefined => {
-  const value = fields.get(name)
-  if (value === undefined || value === null) return undefined
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
-    throw new Invalid(`${name} is not a list of strings`)
-  }
-  return value
-}
-
-const decodeWith = <A>(
-  text: string,
-  read: (fields: { get: (name: string) => unknown }) => A
-): Result.Result<A, string> =>
-  Result.flatMap(fieldsOf(text), (fields) => {
-    try {
-      return Result.succeed(read(fields))
-    } catch (error) {
-      if (error instanceof Invalid) return Result.fail(error.description)
-      throw error
-    }
-  })
-
-const secret = (value: string | undefined) => (value === undefined ? undefined : Redacted.make(value))
+  TokenFile.encodeRegistrationFile(registrationFileOf(registration))
 
 /**
  * Reads a token file's content. `accessToken` and `expiresAt` are required
@@ -416,17 +301,23 @@ const secret = (value: string | undefined) => (value === undefined ? undefined :
  * @since 0.1.0
  * @category encoding
  */
-export const decodeToken = (text: string, path = "<token>"): Result.Result<CachedToken, CacheFileCorrupt> =>
-  decodeWith(text, (fields): CachedToken => ({
-    startUrl: optionalString(fields, "startUrl"),
-    region: optionalString(fields, "region"),
-    accessToken: Redacted.make(requiredString(fields, "accessToken")),
-    expiresAt: requiredDate(fields, "expiresAt"),
-    clientId: optionalString(fields, "clientId"),
-    clientSecret: secret(optionalString(fields, "clientSecret")),
-    registrationExpiresAt: optionalDate(fields, "registrationExpiresAt"),
-    refreshToken: secret(optionalString(fields, "refreshToken"))
-  })).pipe(Result.mapError((description) => new CacheFileCorrupt({ path, kind: "token", description })))
+export const decodeToken = (text: string, path = "<token>"): Result.Result<CachedToken, CacheFileCorrupt> => {
+  const decoded = TokenFile.decodeTokenFile(text)
+  if (decoded._tag === "Invalid") {
+    return Result.fail(new CacheFileCorrupt({ path, kind: "token", description: decoded.description }))
+  }
+  const file = decoded.value
+  return Result.succeed({
+    startUrl: file.startUrl,
+    region: file.region,
+    accessToken: Redacted.make(file.accessToken),
+    expiresAt: new Date(file.expiresAt),
+    clientId: file.clientId,
+    clientSecret: secret(file.clientSecret),
+    registrationExpiresAt: dateOf(file.registrationExpiresAt),
+    refreshToken: secret(file.refreshToken)
+  })
+}
 
 /**
  * Reads a registration file's content: `clientId`, `clientSecret` and
@@ -438,14 +329,20 @@ export const decodeToken = (text: string, path = "<token>"): Result.Result<Cache
 export const decodeRegistration = (
   text: string,
   path = "<registration>"
-): Result.Result<CachedRegistration, CacheFileCorrupt> =>
-  decodeWith(text, (fields): CachedRegistration => ({
-    clientId: requiredString(fields, "clientId"),
-    clientSecret: Redacted.make(requiredString(fields, "clientSecret")),
-    expiresAt: requiredDate(fields, "expiresAt"),
-    scopes: optionalStrings(fields, "scopes"),
-    grantTypes: optionalStrings(fields, "grantTypes")
-  })).pipe(Result.mapError((description) => new CacheFileCorrupt({ path, kind: "registration", description })))
+): Result.Result<CachedRegistration, CacheFileCorrupt> => {
+  const decoded = TokenFile.decodeRegistrationFile(text)
+  if (decoded._tag === "Invalid") {
+    return Result.fail(new CacheFileCorrupt({ path, kind: "registration", description: decoded.description }))
+  }
+  const file = decoded.value
+  return Result.succeed({
+    clientId: file.clientId,
+    clientSecret: Redacted.make(file.clientSecret),
+    expiresAt: new Date(file.expiresAt),
+    scopes: file.scopes,
+    grantTypes: file.grantTypes
+  })
+}
 
 // -----------------------------------------------------------------------------
 // service
@@ -519,7 +416,7 @@ const fromStore = (store: Store.Store): Service => {
       Effect.mapError(ioOnly),
       Effect.flatMap(Option.match({
         onNone: () => Effect.succeedNone,
-        onSome: (text) => Effect.map(decode(text, store.pathOf(fileOf(key))), Option.some)
+        onSome: (text) => Effect.map(Effect.fromResult(decode(text, store.pathOf(fileOf(key)))), Option.some)
       }))
     )
   const refuse = (key: CacheKey, problem: string | undefined): Effect.Effect<void, CacheIoError> =>
@@ -536,14 +433,14 @@ const fromStore = (store: Store.Store): Service => {
     }),
     setToken: Effect.fn("TokenCache.setToken")(function*(key: CacheKey, token: CachedToken) {
       // Nothing that would read back as CacheFileCorrupt reaches the disk.
-      yield* refuse(key, tokenProblem(token))
+      yield* refuse(key, TokenFile.tokenFileProblem(tokenFileOf(token)))
       yield* store.write(fileOf(key), encodeToken(token)).pipe(Effect.mapError(ioOnly))
     }),
     getRegistration: Effect.fn("TokenCache.getRegistration")(function*(key: CacheKey) {
       return yield* readWith(key, decodeRegistration)
     }),
     setRegistration: Effect.fn("TokenCache.setRegistration")(function*(key: CacheKey, registration: CachedRegistration) {
-      yield* refuse(key, registrationProblem(registration))
+      yield* refuse(key, TokenFile.registrationFileProblem(registrationFileOf(registration)))
       yield* store.write(fileOf(key), encodeRegistration(registration)).pipe(Effect.mapError(ioOnly))
     }),
     withLock: <A, E, R>(key: CacheKey, effect: Effect.Effect<A, E, R>, options?: LockOptions) =>

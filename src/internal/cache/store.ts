@@ -48,11 +48,8 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import { describeReadFailure, describeType, permissionWarnings, readRegularFile } from "./files.js"
-
-/** The process id where the platform has one (for people reading a lock file; never trusted). */
-const processId = (): number | undefined =>
-  (globalThis as { readonly process?: { readonly pid?: unknown } }).process?.pid as number | undefined
+import * as Files from "../../core/cache/files.js"
+import { describeReadFailure, readRegularFile } from "./files.js"
 
 /** @internal */
 export type StoreError =
@@ -121,21 +118,8 @@ const isBusy = (error: PlatformError) => isReason("Busy")(error) || isReason("Pe
 
 const randomSuffix: Effect.Effect<string> = Effect.map(
   Effect.all([Random.nextIntBetween(0, 0x7fffffff), Random.nextIntBetween(0, 0x7fffffff)]),
-  ([a, b]) => a.toString(16).padStart(8, "0") + b.toString(16).padStart(8, "0")
+  ([a, b]) => Files.randomSuffixOf(a, b)
 )
-
-/** Names of temporary files of a write: `<stem>.<16 hex>.tmp` (never `.json`, which other tools scan). */
-const temporaryPattern = (stem: string) =>
-  new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.[0-9a-f]{16}\\.tmp$`)
-
-/** Temporary files older than this are leftovers of a killed writer and are removed. */
-const leftoverAgeMillis = Duration.toMillis(Duration.minutes(10))
-
-/** Claim levels tried on one stale lock before waiting instead (each level needs a breaker killed mid-break). */
-const maxClaimLevels = 8
-
-/** Retries without a wait in a row, each after progress (see the protocol above). */
-const maxQuickRetries = 3
 
 /** @internal */
 export const makeFileStore = (
@@ -173,25 +157,9 @@ export const makeFileStore = (
       const folder = yield* Effect.option(fs.stat(directory))
       yield* warnOnce([
         ...(Option.isSome(folder)
-          ? permissionWarnings({
-            path: directory,
-            info: folder.value,
-            forbidden: 0o022,
-            what: "SSO cache folder",
-            modeRisk: "other users can replace the token files in it",
-            ownerRisk: "who can replace the token files in it",
-            fix: "700"
-          }, options.uid)
+          ? Files.cacheFolderWarnings(directory, folder.value.mode, Option.getOrUndefined(folder.value.uid), options.uid)
           : []),
-        ...permissionWarnings({
-          path: file,
-          info,
-          forbidden: 0o077,
-          what: "SSO cache file",
-          modeRisk: "it holds SSO tokens, and other users can read or change it",
-          ownerRisk: "who can read and change the SSO tokens in it",
-          fix: "600"
-        }, options.uid)
+        ...Files.cacheFileWarnings(file, info.mode, Option.getOrUndefined(info.uid), options.uid)
       ])
     })
 
@@ -215,17 +183,14 @@ export const makeFileStore = (
 
   // --- writes -----------------------------------------------------------------
 
-  const stemOf = (name: string) => name.replace(/\.json$/, "")
-
   const removeLeftovers = (name: string) =>
     Effect.gen(function*() {
-      const pattern = temporaryPattern(stemOf(name))
       const now = yield* Clock.currentTimeMillis
       for (const entry of yield* fs.readDirectory(directory)) {
-        if (!pattern.test(entry)) continue
+        if (!Files.isTemporaryOf(name, entry)) continue
         const info = yield* fs.stat(pathOf(entry))
         const mtime = Option.getOrElse(Option.map(info.mtime, (date) => date.getTime()), () => now)
-        if (now - mtime > leftoverAgeMillis) yield* fs.remove(pathOf(entry))
+        if (now - mtime > Files.leftoverAgeMillis) yield* fs.remove(pathOf(entry))
       }
     }).pipe(Effect.ignore)
 
@@ -233,7 +198,7 @@ export const makeFileStore = (
     Effect.gen(function*() {
       const file = pathOf(name)
       yield* ensureDirectory
-      const temporary = pathOf(`${stemOf(name)}.${yield* randomSuffix}.tmp`)
+      const temporary = pathOf(Files.temporaryName(name, yield* randomSuffix))
       const bytes = new TextEncoder().encode(text)
       const writeTemporary = Effect.scoped(
         Effect.gen(function*() {
@@ -259,32 +224,14 @@ export const makeFileStore = (
 
   // --- lock files (the protocol is described at the top of this module) --------
 
-  interface Identity {
-    readonly dev: number
-    readonly ino: Option.Option<number>
-    /** Milliseconds; undefined where the platform tells none (such a lock is never judged stale). */
-    readonly mtime: number | undefined
-  }
+  type Identity = Files.Identity
+  const { sameFile, sameInode } = Files
 
   const identityOf = (info: FileSystem.File.Info): Identity => ({
-    dev: info.dev,
-    ino: info.ino,
+    dev: String(info.dev),
+    ino: Option.getOrUndefined(Option.map(info.ino, String)),
     mtime: Option.getOrUndefined(Option.map(info.mtime, (date) => date.getTime()))
   })
-
-  const sameInode = (a: Identity, b: Identity) =>
-    a.dev === b.dev && (Option.isNone(a.ino) || Option.isNone(b.ino) || a.ino.value === b.ino.value)
-
-  /**
-   * dev + ino + mtime: an inode number reused by a newer file (ext4 reuses one
-   * at once) differs in mtime. Not ctime or birth time: a rename changes
-   * ctime, and some platforms report ctime as the birth time.
-   */
-  const sameFile = (a: Identity, b: Identity) => sameInode(a, b) && a.mtime === b.mtime
-
-  /** A file-name-safe text of an identity, for claim names. */
-  const tagOf = (identity: Identity) =>
-    [identity.dev, Option.getOrElse(identity.ino, () => "x"), identity.mtime ?? "x"].join("-")
 
   const statIdentity = (file: string) =>
     fs.stat(file).pipe(
@@ -307,23 +254,17 @@ export const makeFileStore = (
   const inspectLock = (file: string) =>
     Effect.gen(function*() {
       const isLink = yield* fs.readLink(file).pipe(Effect.as(true), Effect.orElseSucceed(() => false))
-      if (isLink) return yield* Effect.fail(notALock(file, describeType("SymbolicLink")))
+      if (isLink) return yield* Effect.fail(notALock(file, Files.describeType("SymbolicLink")))
       const info = yield* fs.stat(file).pipe(
         Effect.map(Option.some),
         Effect.catchIf(isNotFound, () => Effect.succeedNone)
       )
       if (Option.isNone(info)) return Option.none<Identity>()
-      if (info.value.type !== "File") return yield* Effect.fail(notALock(file, describeType(info.value.type)))
+      if (info.value.type !== "File") return yield* Effect.fail(notALock(file, Files.describeType(info.value.type)))
       return Option.some(identityOf(info.value))
     })
 
-  const lockContent = Effect.map(Clock.currentTimeMillis, (now) =>
-    new TextEncoder().encode(
-      JSON.stringify({
-        pid: processId(),
-        createdAt: new Date(now).toISOString()
-      }) + "\n"
-    ))
+  const lockContent = Effect.map(Clock.currentTimeMillis, (now) => new TextEncoder().encode(Files.lockNote(now)))
 
   /** Creates the lock file exclusively (`wx`): its identity, or none when another holds it. */
   const tryCreate = (file: string) =>
@@ -338,25 +279,8 @@ export const makeFileStore = (
       })
     ).pipe(Effect.catchIf(isAlreadyExists, () => Effect.succeedNone))
 
-  /**
-   * A lock file with no holder's note in it (empty or not JSON: its writer
-   * failed or died between creating and writing it) is abandoned once it is
-   * older than this; a live holder writes its note right after creating it.
-   */
-  const unwrittenLockGraceMillis = 2_000
-
   const isUnwritten = (file: string) =>
-    fs.readFileString(file).pipe(
-      Effect.map((text) => {
-        try {
-          const note: unknown = JSON.parse(text)
-          return typeof note !== "object" || note === null
-        } catch {
-          return true
-        }
-      }),
-      Effect.orElseSucceed(() => false)
-    )
+    fs.readFileString(file).pipe(Effect.map(Files.isUnwrittenNote), Effect.orElseSucceed(() => false))
 
   /** Creates an empty file exclusively: whether this call made it. */
   const tryClaim = (file: string) =>
@@ -397,8 +321,8 @@ export const makeFileStore = (
     staleAfterMillis: number
   ): Effect.Effect<BreakOutcome, StoreError | PlatformError> =>
     Effect.gen(function*() {
-      for (let level = 0; level < maxClaimLevels; level++) {
-        const claim = `${file}.${tagOf(stale)}.${level}.break`
+      for (let level = 0; level < Files.maxClaimLevels; level++) {
+        const claim = Files.claimName(file, stale, level)
         if (yield* tryClaim(claim)) {
           return yield* moveAside(file, stale).pipe(Effect.ensuring(Effect.ignore(fs.remove(claim))))
         }
@@ -417,13 +341,11 @@ export const makeFileStore = (
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       for (const entry of yield* fs.readDirectory(directory)) {
-        if (!entry.startsWith(`${name}.`)) continue
-        const isClaim = entry.endsWith(".break")
-        if (!isClaim && !entry.endsWith(".stale")) continue
+        if (!entry.startsWith(`${name}.`) || !(entry.endsWith(".break") || entry.endsWith(".stale"))) continue
         const info = yield* fs.stat(pathOf(entry))
         if (info.type !== "File") continue
         const mtime = Option.getOrElse(Option.map(info.mtime, (date) => date.getTime()), () => now)
-        if (!isClaim || Math.abs(now - mtime) > staleAfterMillis) yield* fs.remove(pathOf(entry))
+        if (Files.isSweepable(name, entry, mtime, now, staleAfterMillis)) yield* fs.remove(pathOf(entry))
       }
     }).pipe(Effect.ignore)
 
@@ -470,14 +392,10 @@ export const makeFileStore = (
       })
     )
 
-    const isStale = (file: string, holder: Identity, now: number, watchedSince: number) =>
-      holder.mtime === undefined
-        ? Effect.succeed(false)
-        : Math.abs(now - holder.mtime) > staleAfter || now - watchedSince > staleAfter
-        ? Effect.succeed(true)
-        : now - holder.mtime > Math.min(unwrittenLockGraceMillis, staleAfter)
-        ? isUnwritten(file)
-        : Effect.succeed(false)
+    const isStale = (file: string, holder: Identity, now: number, watchedSince: number) => {
+      const judged = Files.judgeLock(holder, now, watchedSince, staleAfter)
+      return judged === "StaleIfUnwritten" ? isUnwritten(file) : Effect.succeed(judged === "Stale")
+    }
 
     return Effect.gen(function*() {
       yield* ensureDirectory
@@ -508,7 +426,7 @@ export const makeFileStore = (
         if (waited >= lockOptions.timeoutMillis) {
           return yield* Effect.fail<StoreError>({ _tag: "StoreLockTimeout", path: file, waitedMillis: waited })
         }
-        if (progress && quick < maxQuickRetries) {
+        if (progress && quick < Files.maxQuickRetries) {
           quick++
           continue
         }

@@ -26,10 +26,10 @@ const variable = (name: string): Effect.Effect<Option.Option<string>> =>
  *
  * @internal
  */
-export class PlatformHomeDirectory extends Context.Reference<PlatformHomeDirectory>()(
+export const PlatformHomeDirectory: Context.Reference<string> = Context.Reference<string>(
   "effect-sso-oidc/PlatformHomeDirectory",
-  { defaultValue: (): string => "." }
-) {}
+  { defaultValue: () => "." }
+)
 
 /** @internal */
 export const homeDirectory: Effect.Effect<string> = Effect.gen(function*() {
