@@ -5,7 +5,7 @@
  */
 import { HttpClient } from "effect/http"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Fiber, Formatter, Layer, Redacted, Result } from "effect"
+import { ConfigProvider, Duration, Effect, Fiber, Formatter, Inspectable, Layer, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { readFileSync } from "node:fs"
 import { inspect } from "node:util"
@@ -127,12 +127,13 @@ const expectNoSecret = (text: string) => {
   for (const secret of secrets) expect(text).not.toContain(secret)
 }
 
-/** All the ways a value can be shown: `String`, `JSON.stringify`, `Inspectable`, `util.inspect`. */
+/** All the ways a value can be shown: `String`, `JSON.stringify`, `Formatter`, `Inspectable`, `util.inspect`. */
 const renderings = (value: unknown): ReadonlyArray<string> => [
   String(value),
   JSON.stringify(value) ?? "",
   Formatter.format(value),
   Formatter.formatJson(value),
+  Inspectable.toStringUnknown(value),
   inspect(value, { depth: 10 })
 ]
 
