@@ -1053,7 +1053,10 @@ describe("endpoint errors", () => {
           Effect.provide(
             SsoOidcClient.layerConfig(options).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
           ),
-          Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord({ AWS_ENDPOINT_URL_SSO_OIDC: "http://emulator.lan:4566" }))
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnvRecord({ AWS_ENDPOINT_URL_SSO_OIDC: "http://emulator.lan:4566" })
+          )
         )
       expect(Result.isFailure(yield* withConfig({}))).toBe(true)
       expect(yield* withConfig({ allowInsecureEndpoint: true })).toEqual(Result.succeed("http://emulator.lan:4566"))
