@@ -2,6 +2,7 @@
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as Core from "./core/endpoint.js"
+import { TaggedError } from "./internal/taggedError.js"
 
 /**
  * The endpoint configuration cannot be resolved. `message` is the error text
@@ -11,7 +12,7 @@ import * as Core from "./core/endpoint.js"
  * @since 0.1.0
  * @category errors
  */
-export class EndpointError extends Schema.TaggedError<EndpointError>("effect-sso-oidc/EndpointError")(
+export class EndpointError extends TaggedError<EndpointError>("effect-sso-oidc/EndpointError")(
   "EndpointError",
   { message: Schema.String }
 ) {}

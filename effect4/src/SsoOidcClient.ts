@@ -12,7 +12,6 @@ import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -113,7 +112,7 @@ export interface Options extends Endpoint.EndpointParameters {
  * @category combinators
  */
 export const withoutRetries = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(effect, Transport.retriesDisabled, true)
+  Effect.provideService(effect, Transport.retriesDisabled, true)
 
 /**
  * The `User-Agent` the client sends.
@@ -132,8 +131,8 @@ interface Operation<I, IE, O, OE, E, A extends Operations.Auth = Operations.Auth
   /** The path and literal query, e.g. `/token?aws_iam=t`. */
   readonly path: string
   readonly auth: A
-  readonly input: Schema.Schema<I, IE>
-  readonly output: Schema.Schema<O, OE>
+  readonly input: Schema.Codec<I, IE>
+  readonly output: Schema.Codec<O, OE>
   /** Only a phantom for the error type. */
   readonly _error?: E
 }
@@ -142,9 +141,9 @@ type Entry<Name extends SsoOidcError.OperationName> = (typeof Operations.operati
 
 const operation = <Name extends SsoOidcError.OperationName>(name: Name): Operation<
   Schema.Schema.Type<Entry<Name>["input"]>,
-  Schema.Schema.Encoded<Entry<Name>["input"]>,
+  Schema.Codec.Encoded<Entry<Name>["input"]>,
   Schema.Schema.Type<Entry<Name>["output"]>,
-  Schema.Schema.Encoded<Entry<Name>["output"]>,
+  Schema.Codec.Encoded<Entry<Name>["output"]>,
   SsoOidcError.OperationError<Name>,
   Entry<Name>["auth"]
 > => {
@@ -238,7 +237,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         "rpc.service": Operations.ssoOidc.rpcService,
         "rpc.method": op.name
       })
-      const url = yield* endpoint
+      const url = yield* Effect.fromResult(endpoint)
       const encoded = yield* Schema.encodeEffect(op.input)(input).pipe(
         Effect.mapError((error) =>
           new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue) })
@@ -257,7 +256,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       if (options.region === undefined) {
         return yield* new Endpoint.EndpointError({ message: "Invalid Configuration: Missing Region" })
       }
-      const credentials = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (service) => service.get)
+      const credentials = yield* (yield* AwsCredentials.AwsCredentials).get
       const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
       return yield* signRequest(request, body, { credentials, region: options.region, service: auth.signingName, now })
     })
@@ -321,7 +320,7 @@ export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpoi
  */
 export const layerConfig = (
   options: Options = {}
-): Layer.Layer<SsoOidcClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<SsoOidcClient, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrap(
     Effect.map(endpointConfig, (fromConfig) => layer(withConfigured(options, fromConfig)))
   )

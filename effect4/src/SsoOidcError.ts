@@ -12,6 +12,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { TaggedError } from "./internal/taggedError.js"
 import type { EndpointError } from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
 
@@ -64,7 +65,7 @@ const describe = (self: ServiceErrorLike, prefix?: string): string => {
  * @since 0.1.0
  * @category errors
  */
-export class AccessDenied extends Schema.TaggedError<AccessDenied>("effect-sso-oidc/AccessDenied")(
+export class AccessDenied extends TaggedError<AccessDenied>("effect-sso-oidc/AccessDenied")(
   "AccessDenied",
   {
     ...serviceErrorFields,
@@ -85,7 +86,7 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class AuthorizationPending extends Schema.TaggedError<AuthorizationPending>(
+export class AuthorizationPending extends TaggedError<AuthorizationPending>(
   "effect-sso-oidc/AuthorizationPending"
 )("AuthorizationPending", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -101,7 +102,7 @@ export class AuthorizationPending extends Schema.TaggedError<AuthorizationPendin
  * @since 0.1.0
  * @category errors
  */
-export class ExpiredToken extends Schema.TaggedError<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
+export class ExpiredToken extends TaggedError<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
   "ExpiredToken",
   serviceErrorFields
 ) {
@@ -118,7 +119,7 @@ export class ExpiredToken extends Schema.TaggedError<ExpiredToken>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class InternalServer extends Schema.TaggedError<InternalServer>("effect-sso-oidc/InternalServer")(
+export class InternalServer extends TaggedError<InternalServer>("effect-sso-oidc/InternalServer")(
   "InternalServer",
   serviceErrorFields
 ) {
@@ -135,7 +136,7 @@ export class InternalServer extends Schema.TaggedError<InternalServer>("effect-s
  * @since 0.1.0
  * @category errors
  */
-export class InvalidClient extends Schema.TaggedError<InvalidClient>("effect-sso-oidc/InvalidClient")(
+export class InvalidClient extends TaggedError<InvalidClient>("effect-sso-oidc/InvalidClient")(
   "InvalidClient",
   serviceErrorFields
 ) {
@@ -152,7 +153,7 @@ export class InvalidClient extends Schema.TaggedError<InvalidClient>("effect-sso
  * @since 0.1.0
  * @category errors
  */
-export class InvalidClientMetadata extends Schema.TaggedError<InvalidClientMetadata>(
+export class InvalidClientMetadata extends TaggedError<InvalidClientMetadata>(
   "effect-sso-oidc/InvalidClientMetadata"
 )("InvalidClientMetadata", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -168,7 +169,7 @@ export class InvalidClientMetadata extends Schema.TaggedError<InvalidClientMetad
  * @since 0.1.0
  * @category errors
  */
-export class InvalidGrant extends Schema.TaggedError<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
+export class InvalidGrant extends TaggedError<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
   "InvalidGrant",
   serviceErrorFields
 ) {
@@ -185,7 +186,7 @@ export class InvalidGrant extends Schema.TaggedError<InvalidGrant>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRedirectUri extends Schema.TaggedError<InvalidRedirectUri>(
+export class InvalidRedirectUri extends TaggedError<InvalidRedirectUri>(
   "effect-sso-oidc/InvalidRedirectUri"
 )("InvalidRedirectUri", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -201,7 +202,7 @@ export class InvalidRedirectUri extends Schema.TaggedError<InvalidRedirectUri>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
+export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
   "InvalidRequest",
   {
     ...serviceErrorFields,
@@ -223,7 +224,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-s
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestRegion extends Schema.TaggedError<InvalidRequestRegion>(
+export class InvalidRequestRegion extends TaggedError<InvalidRequestRegion>(
   "effect-sso-oidc/InvalidRequestRegion"
 )("InvalidRequestRegion", {
   ...serviceErrorFields,
@@ -245,7 +246,7 @@ export class InvalidRequestRegion extends Schema.TaggedError<InvalidRequestRegio
  * @since 0.1.0
  * @category errors
  */
-export class InvalidScope extends Schema.TaggedError<InvalidScope>("effect-sso-oidc/InvalidScope")(
+export class InvalidScope extends TaggedError<InvalidScope>("effect-sso-oidc/InvalidScope")(
   "InvalidScope",
   serviceErrorFields
 ) {
@@ -262,7 +263,7 @@ export class InvalidScope extends Schema.TaggedError<InvalidScope>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class SlowDown extends Schema.TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
+export class SlowDown extends TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
   "SlowDown",
   serviceErrorFields
 ) {
@@ -279,7 +280,7 @@ export class SlowDown extends Schema.TaggedError<SlowDown>("effect-sso-oidc/Slow
  * @since 0.1.0
  * @category errors
  */
-export class UnauthorizedClient extends Schema.TaggedError<UnauthorizedClient>(
+export class UnauthorizedClient extends TaggedError<UnauthorizedClient>(
   "effect-sso-oidc/UnauthorizedClient"
 )("UnauthorizedClient", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -295,7 +296,7 @@ export class UnauthorizedClient extends Schema.TaggedError<UnauthorizedClient>(
  * @since 0.1.0
  * @category errors
  */
-export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantType>(
+export class UnsupportedGrantType extends TaggedError<UnsupportedGrantType>(
   "effect-sso-oidc/UnsupportedGrantType"
 )("UnsupportedGrantType", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -312,7 +313,7 @@ export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantTyp
  * @since 0.1.0
  * @category errors
  */
-export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-oidc/ServiceError")(
+export class ServiceError extends TaggedError<ServiceError>("effect-sso-oidc/ServiceError")(
   "ServiceError",
   {
     ...serviceErrorFields,
@@ -333,7 +334,7 @@ export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Schema.TaggedError<TransportError>("effect-sso-oidc/TransportError")(
+export class TransportError extends TaggedError<TransportError>("effect-sso-oidc/TransportError")(
   "TransportError",
   {
     /** The operation, e.g. `CreateToken`. */
@@ -358,7 +359,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("effect-s
  * @since 0.1.0
  * @category errors
  */
-export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>(
+export class ResponseDecodeError extends TaggedError<ResponseDecodeError>(
   "effect-sso-oidc/ResponseDecodeError"
 )("ResponseDecodeError", {
   /** The operation, e.g. `CreateToken`. */
@@ -387,7 +388,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
  * @since 0.2.0
  * @category errors
  */
-export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>(
+export class UnexpectedRedirect extends TaggedError<UnexpectedRedirect>(
   "effect-sso-oidc/UnexpectedRedirect"
 )("UnexpectedRedirect", {
   /** The operation, e.g. `CreateToken`. */
@@ -418,7 +419,7 @@ export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidInput extends Schema.TaggedError<InvalidInput>("effect-sso-oidc/InvalidInput")(
+export class InvalidInput extends TaggedError<InvalidInput>("effect-sso-oidc/InvalidInput")(
   "InvalidInput",
   {
     /** The operation, e.g. `CreateToken`. */

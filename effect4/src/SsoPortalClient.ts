@@ -17,9 +17,7 @@
  */
 import type * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
@@ -155,7 +153,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   }
 
   const call = <I, IE, O, OE>(
-    operation: Operations.Operation & { readonly input: Schema.Schema<I, IE>; readonly output: Schema.Schema<O, OE> }
+    operation: Operations.Operation & { readonly input: Schema.Codec<I, IE>; readonly output: Schema.Codec<O, OE> }
   ) =>
     Effect.fn(`SsoPortalClient.${operation.clientMethod}`)(function*(input: I) {
       yield* Effect.annotateCurrentSpan({
@@ -163,7 +161,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         "rpc.service": Operations.ssoPortal.rpcService,
         "rpc.method": operation.name
       })
-      const url = yield* endpoint
+      const url = yield* Effect.fromResult(endpoint)
       const encoded = yield* Schema.encodeEffect(operation.input)(input).pipe(
         Effect.mapError((error) =>
           new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
@@ -227,7 +225,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       SsoPortalError.PortalReadError
     >
   ): Stream.Stream<A, SsoPortalError.PortalReadError> =>
-    Stream.paginateChunkEffect(
+    Stream.paginate(
       { token: undefined as string | undefined, seen: new Set<string>() as ReadonlySet<string> },
       ({ seen, token }) =>
         Effect.map(page(token), ({ items, nextToken }) => {
@@ -236,7 +234,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
           const next = nextToken === undefined || nextToken === "" || seen.has(nextToken)
             ? Option.none()
             : Option.some({ token: nextToken, seen: new Set(seen).add(nextToken) as ReadonlySet<string> })
-          return [Chunk.fromIterable(items), next] as const
+          return [items, next] as const
         })
     )
 
@@ -294,7 +292,7 @@ export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpoi
  */
 export const layerConfig = (
   options: Options = {}
-): Layer.Layer<SsoPortalClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<SsoPortalClient, Config.ConfigError, HttpClient.HttpClient> =>
   Layer.unwrap(
     Effect.map(endpointConfig, (fromConfig) => layer(withConfigured(options, fromConfig)))
   )

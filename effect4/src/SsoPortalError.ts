@@ -14,6 +14,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { TaggedError } from "./internal/taggedError.js"
 import type { SsoPortalWireName } from "./core/operations.js"
 import type * as SsoOidcError from "./SsoOidcError.js"
 
@@ -57,7 +58,7 @@ const describe = (
  * @since 0.2.0
  * @category errors
  */
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-sso-oidc/SsoPortalInvalidRequest")(
+export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc/SsoPortalInvalidRequest")(
   "SsoPortalInvalidRequest",
   fields
 ) {
@@ -74,7 +75,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-s
  * @since 0.2.0
  * @category errors
  */
-export class Unauthorized extends Schema.TaggedError<Unauthorized>("effect-sso-oidc/SsoPortalUnauthorized")(
+export class Unauthorized extends TaggedError<Unauthorized>("effect-sso-oidc/SsoPortalUnauthorized")(
   "SsoPortalUnauthorized",
   fields
 ) {
@@ -90,7 +91,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("effect-sso-o
  * @since 0.2.0
  * @category errors
  */
-export class TooManyRequests extends Schema.TaggedError<TooManyRequests>("effect-sso-oidc/SsoPortalTooManyRequests")(
+export class TooManyRequests extends TaggedError<TooManyRequests>("effect-sso-oidc/SsoPortalTooManyRequests")(
   "SsoPortalTooManyRequests",
   fields
 ) {
@@ -106,7 +107,7 @@ export class TooManyRequests extends Schema.TaggedError<TooManyRequests>("effect
  * @since 0.2.0
  * @category errors
  */
-export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>(
+export class ResourceNotFound extends TaggedError<ResourceNotFound>(
   "effect-sso-oidc/SsoPortalResourceNotFound"
 )("SsoPortalResourceNotFound", fields) {
   readonly [TypeId]: TypeId = TypeId
@@ -124,7 +125,7 @@ export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>(
  * @since 0.2.0
  * @category errors
  */
-export class Forbidden extends Schema.TaggedError<Forbidden>("effect-sso-oidc/SsoPortalForbidden")(
+export class Forbidden extends TaggedError<Forbidden>("effect-sso-oidc/SsoPortalForbidden")(
   "SsoPortalForbidden",
   fields
 ) {
