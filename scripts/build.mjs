@@ -1,7 +1,8 @@
-// Builds the package:
-// - dist/**/*.js, .d.ts and their maps: the library, compiled by tsc (tsconfig.build.json) from
-//   src/ without src/cli and src/bin;
-// the `sso-oidc` binary:
+// Builds both editions:
+// - dist/**/*.js, .d.ts and their maps: the Effect 3 edition (the root package), compiled by tsc
+//   (tsconfig.build.json) from src/ without src/cli and src/bin;
+// - effect4/dist/**: the Effect 4 edition (effect4/tsconfig.build.json), its glue and the same src/core;
+// the `sso-oidc` binary, built from the Effect 3 edition (one binary serves users of both):
 // - dist/sso-oidc-main.js: the whole CLI bundled into one ESM file (one file to load keeps start-up fast),
 //   but for the undici HTTP client of a proxy or CA bundle, in dist/sso-oidc-chunks/;
 // - dist/sso-oidc.js: a small launcher that prints `--help` (with and without colour) and
@@ -15,6 +16,8 @@ import { build } from "esbuild"
 rmSync("dist", { recursive: true, force: true })
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc")
 execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { stdio: "inherit" })
+rmSync("effect4/dist", { recursive: true, force: true })
+execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { stdio: "inherit" })
 
 await build({
   entryPoints: { "sso-oidc-main": "src/bin/sso-oidc.ts" },

@@ -177,10 +177,10 @@ export interface PackageJson {
  * `npm pack` of the package, once, into a fresh temp directory. Lifecycle scripts are skipped:
  * `npm test` has just built dist/, and `prepare` would build it again.
  */
-export const pack = async (): Promise<Packed> => {
+export const pack = async (from: string = packageDir): Promise<Packed> => {
   const dir = await mkdtemp(Path.join(Os.tmpdir(), "effect-sso-oidc-pack-"))
   const result = await runOk("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", dir, ...npmFlags], {
-    cwd: packageDir,
+    cwd: from,
     timeout: 120_000
   })
   const [info] = JSON.parse(result.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
