@@ -5,7 +5,7 @@
  */
 import { HttpClient } from "effect/http"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Fiber, Formatter, Layer, Redacted, Result } from "effect"
+import { ConfigProvider, Duration, Effect, Fiber, Formatter, Inspectable, Layer, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { readFileSync } from "node:fs"
 import { inspect } from "node:util"
@@ -127,12 +127,13 @@ const expectNoSecret = (text: string) => {
   for (const secret of secrets) expect(text).not.toContain(secret)
 }
 
-/** All the ways a value can be shown: `String`, `JSON.stringify`, `Inspectable`, `util.inspect`. */
+/** All the ways a value can be shown: `String`, `JSON.stringify`, `Formatter`, `Inspectable`, `util.inspect`. */
 const renderings = (value: unknown): ReadonlyArray<string> => [
   String(value),
   JSON.stringify(value) ?? "",
   Formatter.format(value),
   Formatter.formatJson(value),
+  Inspectable.toStringUnknown(value),
   inspect(value, { depth: 10 })
 ]
 
@@ -1052,7 +1053,10 @@ describe("endpoint errors", () => {
           Effect.provide(
             SsoOidcClient.layerConfig(options).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
           ),
-          Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord({ AWS_ENDPOINT_URL_SSO_OIDC: "http://emulator.lan:4566" }))
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnvRecord({ AWS_ENDPOINT_URL_SSO_OIDC: "http://emulator.lan:4566" })
+          )
         )
       expect(Result.isFailure(yield* withConfig({}))).toBe(true)
       expect(yield* withConfig({ allowInsecureEndpoint: true })).toEqual(Result.succeed("http://emulator.lan:4566"))

@@ -34,12 +34,13 @@ export const layer = (options: LayerOptions = {}): Layer.Layer<Emulator.Emulator
     Effect.gen(function*() {
       const nodeServer = Http.createServer()
       const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
-      // Runs before the server's own finalizer (server.close), which waits for open connections.
-      yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
       const port = server.address._tag === "UnixPathAddress" ? 0 : server.address.port
       const { port: _port, ...rest } = options
       const emulator = yield* Emulator.make({ ...rest, url: `http://127.0.0.1:${port}` })
       yield* server.serve(Emulator.toHttpApp(emulator))
+      // Added after `serve`, so it runs before serve's own finalizer (a graceful `server.close`,
+      // which would wait up to 20 s for open keep-alive connections): the layer's scope closes at once.
+      yield* Effect.addFinalizer(() => Effect.sync(() => nodeServer.closeAllConnections()))
       return emulator
     })
   )

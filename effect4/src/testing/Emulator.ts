@@ -1498,8 +1498,10 @@ const handleServerRequest = (emulator: Service): HttpApp =>
       bodyText: bodyText.success
     })
     if (reply.resetConnection === true) {
-      // On Node the response's `close` event interrupts this fiber; nothing is written.
-      return yield* (resetNodeConnection(request) ? Effect.never : Effect.interrupt)
+      // The socket is gone (on Node); the reply is abandoned. Effect 4's Node server does not always
+      // interrupt a fiber whose socket was destroyed before the reply started, so end it here.
+      resetNodeConnection(request)
+      return yield* Effect.interrupt
     }
     const contentType = headerOf(reply.headers, "content-type")
     return HttpServerResponse.text(reply.bodyText, {
