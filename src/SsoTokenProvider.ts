@@ -446,29 +446,20 @@ export const make = (
           refreshToken: token.refreshToken!
         }).pipe(Effect.either)
         if (reply._tag === "Left") return yield* failedAttempt(session, key, token, now, reply.left)
-        const { accessToken, expiresIn, refreshToken } = reply.right
-        const description = core.refreshReplyProblem(reply.right, (secret) => Redacted.value(secret) === "")
-        if (description !== undefined || accessToken === undefined) {
+        const checked = core.checkRefreshReply(reply.right, (secret) => Redacted.value(secret) === "")
+        if (checked._tag === "Unusable") {
+          const { description } = checked
           return yield* failedAttempt(
             session,
             key,
             token,
             now,
-            new SsoOidcError.ResponseDecodeError({
-              operation: "CreateToken",
-              status: 200,
-              description: description ?? "accessToken is missing"
-            })
+            new SsoOidcError.ResponseDecodeError({ operation: "CreateToken", status: 200, description })
           )
         }
         const receivedAt = yield* Clock.currentTimeMillis
         // The reply may leave the refresh token out: the old one stays valid and is kept.
-        const refreshed: TokenCache.CachedToken = core.refreshedToken(
-          session,
-          token,
-          { accessToken, expiresIn, refreshToken },
-          receivedAt
-        )
+        const refreshed: TokenCache.CachedToken = core.refreshedToken(session, token, checked.reply, receivedAt)
         yield* Effect.annotateCurrentSpan("refresh.succeeded", true)
         // The refresh is done whether or not the cache takes it: the caller gets the token either way.
         yield* cache.setToken(key, refreshed).pipe(
@@ -484,28 +475,27 @@ export const make = (
         return toAccessToken(session, refreshed)
       })
 
-    /** Serves, fails or refreshes as the core's rules decide. */
+    /**
+     * Serves the token, fails, or runs `onRefresh`, as the core's rules decide
+     * (`last` is the session's last attempt; none under the lock).
+     */
     const settle = (
       session: SsoConfig.SsoSession,
       token: TokenCache.CachedToken,
       now: number,
       last: Attempt | undefined,
-      onRefresh: Effect.Effect<AccessToken, TokenError>
+      onRefresh: () => Effect.Effect<AccessToken, TokenError>
     ): Effect.Effect<AccessToken, TokenError> => {
-      const decision = core.decide(token, now, {
-        windowMillis,
-        minIntervalMillis,
-        lastAttempt: last === undefined ? undefined : { at: last.at, failed: last.failure !== undefined }
-      })
+      const decision = core.decide(token, now, { windowMillis, minIntervalMillis, lastAttempt: last })
       switch (decision._tag) {
         case "Serve":
           return Effect.succeed(toAccessToken(session, token))
         case "Expired":
           return Effect.fail(new TokenExpired({ ...ids(session), expiredAt: token.expiresAt, reason: decision.reason }))
         case "LastFailure":
-          return Effect.fail(last!.failure!)
+          return Effect.fail(decision.failure)
         case "Refresh":
-          return onRefresh
+          return onRefresh()
       }
     }
 
@@ -514,36 +504,35 @@ export const make = (
       Effect.gen(function*() {
         const token = yield* read(session, key)
         const now = yield* Clock.currentTimeMillis
-        return yield* settle(session, token, now, undefined, Effect.suspend(() => refresh(session, key, token, now)))
+        return yield* settle(session, token, now, undefined, () => refresh(session, key, token, now))
       })
 
-    /** In-process: one caller per session at a time; the ones after it read what it wrote. */
-    const refreshPath = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
-      Effect.gen(function*() {
-        const token = yield* read(session, key)
-        const now = yield* Clock.currentTimeMillis
-        return yield* settle(session, token, now, attempts.get(key), lockedRefresh(session, key, token, now))
-      })
-
+    /** Takes the cross-process lock to refresh; a lock not to be had leaves the token read in place while valid. */
     const lockedRefresh = (
       session: SsoConfig.SsoSession,
       key: TokenCache.CacheKey,
       token: TokenCache.CachedToken,
       now: number
     ): Effect.Effect<AccessToken, TokenError> =>
-      Effect.suspend(() =>
-        cache.withLock(key, underLock(session, key), options.lock).pipe(
-          Effect.catchTag("LockTimeout", (error) => failedAttempt(session, key, token, now, error)),
-          // No lock (a full disk cannot take the lock file) means no refresh; the token read is still served while valid.
-          Effect.catchTag("CacheIoError", (error) =>
-            isExpired(token, now)
-              ? Effect.fail(error)
-              : Effect.logWarning(core.notRefreshedWarning(session, error.message)).pipe(
-                Effect.zipRight(Effect.sync(() => attempts.set(key, { at: now, failure: undefined }))),
-                Effect.as(toAccessToken(session, token))
-              ))
-        )
+      cache.withLock(key, underLock(session, key), options.lock).pipe(
+        Effect.catchTag("LockTimeout", (error) => failedAttempt(session, key, token, now, error)),
+        // No lock (a full disk cannot take the lock file) means no refresh; the token read is still served while valid.
+        Effect.catchTag("CacheIoError", (error) =>
+          isExpired(token, now)
+            ? Effect.fail(error)
+            : Effect.logWarning(core.notRefreshedWarning(session, error.message)).pipe(
+              Effect.zipRight(Effect.sync(() => attempts.set(key, { at: now, failure: undefined }))),
+              Effect.as(toAccessToken(session, token))
+            ))
       )
+
+    /** In-process: one caller per session at a time; the ones after it read what it wrote. */
+    const refreshPath = (session: SsoConfig.SsoSession, key: TokenCache.CacheKey) =>
+      Effect.gen(function*() {
+        const token = yield* read(session, key)
+        const now = yield* Clock.currentTimeMillis
+        return yield* settle(session, token, now, attempts.get(key), () => lockedRefresh(session, key, token, now))
+      })
 
     const token = Effect.fn("SsoTokenProvider.token")(function*(input: SessionInput) {
       const session = yield* resolve(input)

@@ -20,6 +20,7 @@ import {
   clientPolicy,
   type ExpectedError,
   faultedOperation,
+  type FaultSpec,
   faults,
   operations,
   pollingPolicy,
@@ -29,6 +30,9 @@ import {
 } from "./fault-matrix.js"
 
 const startUrl = "https://my-sso-portal.awsapps.com/start"
+
+/** The table's fault (Effect-free data shared with the Effect 4 edition) as this edition's emulator fault. */
+const emulatorFault = (spec: FaultSpec): Emulator.Fault => spec.fault<Emulator.Fault>(Emulator.Fault)
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /**
@@ -115,7 +119,7 @@ const runCell = (row: Row) =>
     const em = yield* Emulator.Emulator
     const target = faultedOperation(row.operation)
     const call = yield* prepare(row)
-    yield* em.setFaults([{ operation: target, fault: row.fault.fault, count: row.fault.count }])
+    yield* em.setFaults([{ operation: target, fault: emulatorFault(row.fault), count: row.fault.count }])
     const requestsBefore = (yield* em.counts)[target]
     const startedAt = yield* Clock.currentTimeMillis
     const endedAt = yield* Ref.make<number | undefined>(undefined)

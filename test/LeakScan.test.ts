@@ -50,6 +50,9 @@ import * as MockHttp from "../src/testing/ScriptedHttpClient.js"
 
 const startUrl = "https://my-sso-portal.awsapps.com/start"
 
+/** The fault matrix's fault (Effect-free data shared with the Effect 4 edition) as this edition's emulator fault. */
+const emulatorFault = (spec: Pick<FaultSpec, "fault">): Emulator.Fault => spec.fault<Emulator.Fault>(Emulator.Fault)
+
 // -----------------------------------------------------------------------------
 // capture
 // -----------------------------------------------------------------------------
@@ -413,7 +416,7 @@ const everyOperationWith = (
     secrets.add("assertion", assertion)
     secrets.add("subject token", subjectToken)
 
-    yield* em.setFaults([{ fault: fault.fault, count: fault.count }])
+    yield* em.setFaults([{ fault: emulatorFault(fault), count: fault.count }])
     const label = (op: string) => `${op} × ${fault.label}`
     yield* capture.observe(label("RegisterClient"), client.registerClient({ clientName: "leak-scan", clientType: "public" }))
     yield* capture.observe(

@@ -6,8 +6,12 @@
  * `test/FaultMatrix.test.ts` runs one test per row; `docs/reliability.md`
  * holds {@link markdownTable} of the same rows, and
  * `test/fault-matrix.md.test.ts` checks that the two have not drifted.
+ *
+ * It imports no Effect: both editions' fault matrices (`test/FaultMatrix.test.ts`
+ * and `effect4/test/FaultMatrix.test.ts`) and the docs read this one table. A
+ * fault is therefore a {@link FaultRecipe}, built with the edition's own
+ * `Emulator.Fault` by the suite that injects it.
  */
-import * as Emulator from "../src/testing/Emulator.js"
 
 // -----------------------------------------------------------------------------
 // the policy the bounds come from
@@ -57,6 +61,27 @@ export type MatrixOperation = (typeof operations)[number]
 export const faultedOperation = (operation: MatrixOperation) =>
   operation === "DeviceLogin" ? "CreateToken" as const : operation
 
+/**
+ * The part of an edition's `Emulator.Fault` constructors the table uses
+ * (`Emulator.Fault` of either edition fits it).
+ */
+export interface FaultConstructors<F> {
+  readonly status: (status: number, options?: { readonly errorName?: string; readonly error?: string }) => F
+  readonly unknownError: (name: string, status: number) => F
+  /** `millis` of `Clock` time. */
+  readonly delay: (millis: number) => F
+  readonly reset: () => F
+  readonly emptyBody: () => F
+  readonly notJson: () => F
+  readonly wrongShape: () => F
+  readonly hugeBody: (bytes: number) => F
+  readonly redirect: (status: number, location: string) => F
+  readonly wrongContentType: (contentType: string) => F
+}
+
+/** A fault as data with no Effect in it: give it an edition's `Emulator.Fault` to get that edition's fault. */
+export type FaultRecipe = <F>(Fault: FaultConstructors<F>) => F
+
 /** What a typed failure must look like: its `_tag` and key fields (compared on its JSON). */
 export interface ExpectedError {
   readonly _tag: string
@@ -70,8 +95,8 @@ export interface FaultSpec {
   readonly id: string
   /** As in test names and the doc table, e.g. `503 burst ×2`. */
   readonly label: string
-  /** The rule's fault. */
-  readonly fault: Emulator.Fault
+  /** The rule's fault, to build with the edition's `Emulator.Fault`. */
+  readonly fault: FaultRecipe
   /** How many times the rule fires (`undefined`: on every request). */
   readonly count: number | undefined
   /** Whether the client treats the resulting error as transient (retries it, or backs off while polling). */
@@ -92,12 +117,12 @@ const statusError = (status: number) => (): ExpectedError =>
     ? { _tag: "ServiceError", fields: { status: 429, errorType: "ThrottlingException", error: "throttled" } }
     : { _tag: "ServiceError", fields: { status, errorType: undefined, error: undefined } }
 
-const statusFault = (status: number): Emulator.Fault =>
+const statusFault = (status: number): FaultRecipe => (Fault) =>
   status === 500
-    ? Emulator.Fault.status(500, { errorName: "InternalServerException" })
+    ? Fault.status(500, { errorName: "InternalServerException" })
     : status === 429
-    ? Emulator.Fault.status(429, { errorName: "ThrottlingException", error: "throttled" })
-    : Emulator.Fault.status(status) // a proxy's reply: a JSON body that names no error
+    ? Fault.status(429, { errorName: "ThrottlingException", error: "throttled" })
+    : Fault.status(status) // a proxy's reply: a JSON body that names no error
 
 /** The faults the client retries, each as a burst of 2, a burst of 10, and on every request. */
 const transientFaults: ReadonlyArray<Omit<FaultSpec, "id" | "label" | "count"> & { readonly id: string; readonly label: string }> = [
@@ -112,7 +137,7 @@ const transientFaults: ReadonlyArray<Omit<FaultSpec, "id" | "label" | "count"> &
   {
     id: "reset",
     label: "connection reset",
-    fault: Emulator.Fault.reset(),
+    fault: (Fault) => Fault.reset(),
     transient: true,
     attemptMillis: 0,
     error: (operation) => ({
@@ -124,7 +149,7 @@ const transientFaults: ReadonlyArray<Omit<FaultSpec, "id" | "label" | "count"> &
   {
     id: "delay",
     label: "delay 60 s > timeout",
-    fault: Emulator.Fault.delay(longDelayMillis),
+    fault: (Fault) => Fault.delay(longDelayMillis),
     transient: true,
     attemptMillis: Math.min(longDelayMillis, clientPolicy.timeoutMillis),
     error: (operation) => ({
@@ -164,7 +189,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   {
     id: "empty-body",
     label: "empty body",
-    fault: Emulator.Fault.emptyBody(),
+    fault: (Fault) => Fault.emptyBody(),
     count: undefined,
     transient: false,
     attemptMillis: 0,
@@ -173,7 +198,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   {
     id: "not-json",
     label: "non-JSON body",
-    fault: Emulator.Fault.notJson(),
+    fault: (Fault) => Fault.notJson(),
     count: undefined,
     transient: false,
     attemptMillis: 0,
@@ -182,7 +207,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   {
     id: "wrong-shape",
     label: "JSON of the wrong shape",
-    fault: Emulator.Fault.wrongShape(),
+    fault: (Fault) => Fault.wrongShape(),
     count: undefined,
     transient: false,
     attemptMillis: 0,
@@ -191,7 +216,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   {
     id: "huge-body",
     label: "10 MiB body",
-    fault: Emulator.Fault.hugeBody(10 * 1024 * 1024),
+    fault: (Fault) => Fault.hugeBody(10 * 1024 * 1024),
     count: undefined,
     transient: false,
     attemptMillis: 0,
@@ -200,7 +225,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   ...[301, 302, 307, 308].map((status): FaultSpec => ({
     id: `redirect-${status}`,
     label: `${status} redirect to another host`,
-    fault: Emulator.Fault.redirect(status, `${redirectTarget}/steal?code=1`),
+    fault: (Fault) => Fault.redirect(status, `${redirectTarget}/steal?code=1`),
     count: undefined,
     transient: false,
     attemptMillis: 0,
@@ -213,7 +238,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   {
     id: "wrong-content-type",
     label: "wrong content-type",
-    fault: Emulator.Fault.wrongContentType("text/html; charset=utf-8"),
+    fault: (Fault) => Fault.wrongContentType("text/html; charset=utf-8"),
     count: undefined,
     transient: false,
     attemptMillis: 0,
@@ -222,7 +247,7 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
   {
     id: "unknown-error",
     label: "unknown error name",
-    fault: Emulator.Fault.unknownError("BrandNewException", 400),
+    fault: (Fault) => Fault.unknownError("BrandNewException", 400),
     count: undefined,
     transient: false,
     attemptMillis: 0,

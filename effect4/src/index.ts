@@ -4,6 +4,9 @@
  * loopback listener come from `effect-sso-oidc/node`; the emulator and test
  * helpers from `effect-sso-oidc/testing`.
  *
+ * This is the Effect 4 edition (peer `effect` ^4.1): the modules and names of
+ * the Effect 3 edition, but the few its README lists as renamed.
+ *
  * @since 0.1.0
  */
 

@@ -13,7 +13,8 @@ import * as SsoOidcClient from "../src/SsoOidcClient.js"
 import * as Emulator from "../src/testing/Emulator.js"
 import { proxy, selfSigned, tlsFront } from "./fixtures/net.js"
 
-const env = (variables: Record<string, string>) => Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(variables))
+const env = (variables: Record<string, string>) =>
+  Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord(variables))
 
 /** The typed failure of an exit (Effect 4's `Exit` does not match a partial `Exit.fail(…)` pattern). */
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>

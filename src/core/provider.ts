@@ -165,19 +165,19 @@ export const notRefreshable = <Secret>(
  *
  * @internal
  */
-export type TokenDecision =
+export type TokenDecision<Failure> =
   | { readonly _tag: "Serve" }
   | { readonly _tag: "Refresh" }
   | { readonly _tag: "Expired"; readonly reason: NotRefreshableReason }
-  | { readonly _tag: "LastFailure" }
+  | { readonly _tag: "LastFailure"; readonly failure: Failure }
 
-const serve: TokenDecision = { _tag: "Serve" }
-const refresh: TokenDecision = { _tag: "Refresh" }
+const serve = { _tag: "Serve" } as const
+const refresh = { _tag: "Refresh" } as const
 
-/** The last refresh attempt of a session in this process. @internal */
-export interface LastAttempt {
+/** The last refresh attempt of a session in this process, with its failure if it failed. @internal */
+export interface LastAttempt<Failure> {
   readonly at: number
-  readonly failed: boolean
+  readonly failure: Failure | undefined
 }
 
 /**
@@ -187,20 +187,22 @@ export interface LastAttempt {
  * expired; otherwise refresh. Without `lastAttempt` (under the cross-process
  * lock, after a re-read) the throttle is not applied. @internal
  */
-export const decide = <Secret>(
+export const decide = <Secret, Failure = never>(
   token: RefreshableToken<Secret>,
   now: number,
   options: {
     readonly windowMillis: number
     readonly minIntervalMillis?: number | undefined
-    readonly lastAttempt?: LastAttempt | undefined
+    readonly lastAttempt?: LastAttempt<Failure> | undefined
   }
-): TokenDecision => {
+): TokenDecision<Failure> => {
   if (isFresh(token.expiresAt, now, options.windowMillis)) return serve
   const last = options.lastAttempt
   if (last !== undefined && now - last.at < (options.minIntervalMillis ?? defaultMinRefreshIntervalMillis)) {
     if (!isExpired(token.expiresAt, now)) return serve
-    return last.failed ? { _tag: "LastFailure" } : { _tag: "Expired", reason: "RefreshThrottled" }
+    return last.failure !== undefined
+      ? { _tag: "LastFailure", failure: last.failure }
+      : { _tag: "Expired", reason: "RefreshThrottled" }
   }
   const blocker = notRefreshable(token, now)
   if (blocker !== undefined) return isExpired(token.expiresAt, now) ? { _tag: "Expired", reason: blocker } : serve
@@ -224,30 +226,39 @@ export interface RefreshReply<Secret> {
   readonly refreshToken?: Secret | undefined
 }
 
+/** A refresh reply with what a token needs. @internal */
+export interface UsableRefreshReply<Secret> extends RefreshReply<Secret> {
+  readonly accessToken: Secret
+}
+
 /**
- * What makes a refresh reply unusable (for the `ResponseDecodeError`'s
- * description), or `undefined`: it needs a non-empty access token and a
- * positive `expiresIn`. @internal
+ * A refresh reply needs a non-empty access token and a positive
+ * `expiresIn`; else `Unusable` says what is wrong (for the
+ * `ResponseDecodeError`'s description, never a value). @internal
  */
-export const refreshReplyProblem = <Secret>(
+export const checkRefreshReply = <Secret>(
   reply: RefreshReply<Secret>,
   isEmpty: (secret: Secret) => boolean
-): string | undefined => {
-  if (reply.accessToken === undefined || isEmpty(reply.accessToken)) return "accessToken is missing"
-  if (!(reply.expiresIn > 0)) return "expiresIn is not positive"
-  return undefined
+):
+  | { readonly _tag: "Usable"; readonly reply: UsableRefreshReply<Secret> }
+  | { readonly _tag: "Unusable"; readonly description: string } =>
+{
+  const accessToken = reply.accessToken
+  if (accessToken === undefined || isEmpty(accessToken)) return { _tag: "Unusable", description: "accessToken is missing" }
+  if (!(reply.expiresIn > 0)) return { _tag: "Unusable", description: "expiresIn is not positive" }
+  return { _tag: "Usable", reply: { ...reply, accessToken } }
 }
 
 /**
  * The token a refresh makes, for the session's start URL and region: expiry
  * `expiresIn` after the reply was received (whole seconds), the registration
  * of the old token, and the old refresh token when the reply has none (it
- * stays valid). Call after {@link refreshReplyProblem} returned `undefined`. @internal
+ * stays valid). @internal
  */
 export const refreshedToken = <Secret>(
   session: { readonly startUrl: string; readonly region: string },
   old: RefreshableToken<Secret>,
-  reply: RefreshReply<Secret> & { readonly accessToken: Secret },
+  reply: UsableRefreshReply<Secret>,
   receivedAt: number
 ): RefreshableToken<Secret> => ({
   startUrl: session.startUrl,

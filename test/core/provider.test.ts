@@ -72,7 +72,7 @@ describe("decide", () => {
 
   it("fresh: served, whatever the last attempt", () => {
     expect(core.decide(token(6 * MINUTE), 0, options)).toEqual({ _tag: "Serve" })
-    expect(core.decide(token(6 * MINUTE), 0, { ...options, lastAttempt: { at: 0, failed: true } })).toEqual({
+    expect(core.decide(token(6 * MINUTE), 0, { ...options, lastAttempt: { at: 0, failure: "boom" } })).toEqual({
       _tag: "Serve"
     })
   })
@@ -84,21 +84,24 @@ describe("decide", () => {
 
   it("a refresh attempted less than the interval ago: valid → served, expired → the last failure or RefreshThrottled", () => {
     const at = 100_000
-    const recent = (failed: boolean) => ({ ...options, lastAttempt: { at, failed } })
-    expect(core.decide(token(at + MINUTE), at + 29_999, recent(true))).toEqual({ _tag: "Serve" })
-    expect(core.decide(token(at), at + 29_999, recent(true))).toEqual({ _tag: "LastFailure" })
-    expect(core.decide(token(at), at + 29_999, recent(false))).toEqual({ _tag: "Expired", reason: "RefreshThrottled" })
+    const recent = (failure: string | undefined) => ({ ...options, lastAttempt: { at, failure } })
+    expect(core.decide(token(at + MINUTE), at + 29_999, recent("boom"))).toEqual({ _tag: "Serve" })
+    expect(core.decide(token(at), at + 29_999, recent("boom"))).toEqual({ _tag: "LastFailure", failure: "boom" })
+    expect(core.decide(token(at), at + 29_999, recent(undefined))).toEqual({ _tag: "Expired", reason: "RefreshThrottled" })
   })
 
   it("the throttle ends after exactly the interval", () => {
-    expect(core.decide(token(0), 30_000, { ...options, lastAttempt: { at: 0, failed: true } })).toEqual({
+    expect(core.decide(token(0), 30_000, { ...options, lastAttempt: { at: 0, failure: "boom" } })).toEqual({
       _tag: "Refresh"
     })
   })
 
   it("the interval defaults to 30 s", () => {
-    const lastAttempt = { at: 0, failed: true }
-    expect(core.decide(token(0), 29_999, { windowMillis: WINDOW, lastAttempt })).toEqual({ _tag: "LastFailure" })
+    const lastAttempt = { at: 0, failure: "boom" }
+    expect(core.decide(token(0), 29_999, { windowMillis: WINDOW, lastAttempt })).toEqual({
+      _tag: "LastFailure",
+      failure: "boom"
+    })
     expect(core.decide(token(0), 30_000, { windowMillis: WINDOW, lastAttempt })).toEqual({ _tag: "Refresh" })
   })
 
@@ -125,14 +128,19 @@ describe("refresh replies", () => {
   const isEmpty = (secret: string) => secret === ""
 
   it("a reply needs a non-empty access token and a positive expiresIn", () => {
-    expect(core.refreshReplyProblem({ accessToken: "a", expiresIn: 1 }, isEmpty)).toBeUndefined()
-    expect(core.refreshReplyProblem({ expiresIn: 3600 }, isEmpty)).toBe("accessToken is missing")
-    expect(core.refreshReplyProblem({ accessToken: "", expiresIn: 3600 }, isEmpty)).toBe("accessToken is missing")
-    expect(core.refreshReplyProblem({ accessToken: "a", expiresIn: 0 }, isEmpty)).toBe("expiresIn is not positive")
-    expect(core.refreshReplyProblem({ accessToken: "a", expiresIn: -1 }, isEmpty)).toBe("expiresIn is not positive")
-    expect(core.refreshReplyProblem({ accessToken: "a", expiresIn: Number.NaN }, isEmpty)).toBe(
-      "expiresIn is not positive"
-    )
+    const problem = (reply: core.RefreshReply<string>) => {
+      const checked = core.checkRefreshReply(reply, isEmpty)
+      return checked._tag === "Unusable" ? checked.description : undefined
+    }
+    expect(core.checkRefreshReply({ accessToken: "a", expiresIn: 1, refreshToken: "r" }, isEmpty)).toEqual({
+      _tag: "Usable",
+      reply: { accessToken: "a", expiresIn: 1, refreshToken: "r" }
+    })
+    expect(problem({ expiresIn: 3600 })).toBe("accessToken is missing")
+    expect(problem({ accessToken: "", expiresIn: 3600 })).toBe("accessToken is missing")
+    expect(problem({ accessToken: "a", expiresIn: 0 })).toBe("expiresIn is not positive")
+    expect(problem({ accessToken: "a", expiresIn: -1 })).toBe("expiresIn is not positive")
+    expect(problem({ accessToken: "a", expiresIn: Number.NaN })).toBe("expiresIn is not positive")
   })
 
   it("the refreshed token: the session's URL and region, expiry in whole seconds, the old registration", () => {
