@@ -1474,7 +1474,11 @@ export type HttpApp = Effect.Effect<HttpServerResponse.HttpServerResponse, never
  * @category front ends
  */
 export const toHttpApp = (emulator: Service): HttpApp =>
-  Effect.provideService(handleServerRequest(emulator), HttpIncomingMessage.MaxBodySize, ByteSize.bytes(maxRequestBody))
+  // Effect 4's server runs a handler uninterruptibly; the emulator's must stop when its client goes
+  // away or its server stops, even in the middle of a Delay fault.
+  Effect.interruptible(
+    Effect.provideService(handleServerRequest(emulator), HttpIncomingMessage.MaxBodySize, ByteSize.bytes(maxRequestBody))
+  )
 
 const handleServerRequest = (emulator: Service): HttpApp =>
   Effect.gen(function*() {
