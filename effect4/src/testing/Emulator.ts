@@ -36,7 +36,7 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Credentials } from "../AwsCredentials.js"
-import * as Faults from "../internal/emulator/faults.js"
+import * as Faults from "../core/emulator/faults.js"
 import * as Handler from "../core/emulator/handler.js"
 import * as Iam from "../core/emulator/iam.js"
 import { type HandlerRequest, type HandlerResponse, headerOf } from "../core/emulator/reply.js"
@@ -933,8 +933,8 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         }
         const selection = yield* Ref.modify(faults, (current) =>
           // The draws were made for `armed`; if the rules changed meanwhile, draw-less rules still decide.
-          Faults.select(current, kind, current === armed ? draws : []))
-        for (const delay of selection.delays) yield* Effect.sleep(delay)
+          Faults.select<Fault, FaultRule>(current, kind, current === armed ? draws : []))
+        for (const delay of selection.delays) yield* Effect.sleep(delay.duration)
         const service = Handler.isPortalOperation(kind) ? Operations.ssoPortal : Operations.ssoOidc
         if (selection.reply !== undefined) {
           return { reply: Faults.faultReply(selection.reply, requestId, service), fired: selection.fired }
