@@ -15,6 +15,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { sdkCredentialsFresh } from "./core/provider.js"
+import { TaggedError } from "./internal/taggedError.js"
 
 /**
  * A set of AWS credentials.
@@ -37,7 +38,7 @@ export interface Credentials {
  * @since 0.1.0
  * @category errors
  */
-export class CredentialsError extends Schema.TaggedError<CredentialsError>("effect-sso-oidc/CredentialsError")(
+export class CredentialsError extends TaggedError<CredentialsError>("effect-sso-oidc/CredentialsError")(
   "CredentialsError",
   {
     /** Where the credentials were looked for: `environment`, `provider`, … */

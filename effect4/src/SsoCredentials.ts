@@ -46,6 +46,7 @@ import {
   roleCredentialsKey
 } from "./internal/cache/roleCredentials.js"
 import * as Store from "./internal/cache/store.js"
+import { TaggedError } from "./internal/taggedError.js"
 import * as SsoConfig from "./SsoConfig.js"
 import * as SsoPortalClient from "./SsoPortalClient.js"
 import type * as SsoPortalError from "./SsoPortalError.js"
@@ -69,7 +70,7 @@ export interface RoleCredentials extends AwsCredentials.Credentials {
  * @since 0.2.0
  * @category errors
  */
-export class IncompleteRoleCredentials extends Schema.TaggedError<IncompleteRoleCredentials>(
+export class IncompleteRoleCredentials extends TaggedError<IncompleteRoleCredentials>(
   "effect-sso-oidc/IncompleteRoleCredentials"
 )("IncompleteRoleCredentials", {
   /** The member that was missing, e.g. `sessionToken`. */

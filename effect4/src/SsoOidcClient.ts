@@ -240,7 +240,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       const url = yield* Effect.fromResult(endpoint)
       const encoded = yield* Schema.encodeEffect(op.input)(input).pipe(
         Effect.mapError((error) =>
-          new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue) })
+          new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue, "encode") })
         )
       )
       const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))

@@ -164,7 +164,10 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       const url = yield* Effect.fromResult(endpoint)
       const encoded = yield* Schema.encodeEffect(operation.input)(input).pipe(
         Effect.mapError((error) =>
-          new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
+          new SsoOidcError.InvalidInput({
+            operation: operation.name,
+            description: describeIssue(error.issue, "encode")
+          })
         )
       )
       // A header value the HTTP stack refuses would fail with the value in its message (a

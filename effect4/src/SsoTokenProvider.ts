@@ -50,6 +50,7 @@ import * as Semaphore from "effect/Semaphore"
 import * as AuthorizationCodeLogin from "./AuthorizationCodeLogin.js"
 import * as DeviceLogin from "./DeviceLogin.js"
 import * as core from "./core/provider.js"
+import { TaggedError } from "./internal/taggedError.js"
 import * as SsoConfig from "./SsoConfig.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
@@ -95,7 +96,7 @@ const sessionFields = {
  * @since 0.1.0
  * @category errors
  */
-export class TokenMissing extends Schema.TaggedError<TokenMissing>("effect-sso-oidc/TokenMissing")(
+export class TokenMissing extends TaggedError<TokenMissing>("effect-sso-oidc/TokenMissing")(
   "TokenMissing",
   { ...sessionFields, path: Schema.String }
 ) {
@@ -134,7 +135,7 @@ export type NotRefreshableReason = typeof NotRefreshableReason.Type
  * @since 0.1.0
  * @category errors
  */
-export class TokenExpired extends Schema.TaggedError<TokenExpired>("effect-sso-oidc/TokenExpired")(
+export class TokenExpired extends TaggedError<TokenExpired>("effect-sso-oidc/TokenExpired")(
   "TokenExpired",
   { ...sessionFields, expiredAt: Schema.Date, reason: NotRefreshableReason }
 ) {
@@ -164,7 +165,7 @@ const RefreshFailureSchema: Schema.Schema<RefreshFailure> = Schema.declare(
  * @since 0.1.0
  * @category errors
  */
-export class RefreshFailed extends Schema.TaggedError<RefreshFailed>("effect-sso-oidc/RefreshFailed")(
+export class RefreshFailed extends TaggedError<RefreshFailed>("effect-sso-oidc/RefreshFailed")(
   "RefreshFailed",
   { ...sessionFields, cause: RefreshFailureSchema }
 ) {

@@ -7,7 +7,8 @@
  *
  * Each case runs `deviceLogin` once under a fresh `TestClock.layer()` (at
  * 0), with the jitter drawn from `Random.withSeed(seed)`, driving time in one
- * `TestClock.adjust` step.
+ * step of `utils/virtualTime.ts` (Effect 4's `TestClock.adjust`, waiting for
+ * the scripted replies' real async work as Effect 3's did).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Clock, Duration, Effect, Exit, Option, Random, Ref, Stream } from "effect"
@@ -15,6 +16,7 @@ import { TestClock } from "effect/testing"
 import fc from "fast-check"
 import { DeviceLogin } from "../src/index.js"
 import * as Mock from "../src/testing/ScriptedHttpClient.js"
+import * as VirtualTime from "./utils/virtualTime.js"
 
 // -----------------------------------------------------------------------------
 // the model: what the server answers, and what the rules allow
@@ -147,6 +149,7 @@ const startReply = (c: Case) =>
 /** One login against the scripted server, under a fresh TestClock. */
 const run = (c: Case): Promise<Observed> =>
   Effect.gen(function*() {
+    const time = yield* VirtualTime.make
     const tokenCount = yield* Ref.make(0)
     const mock = yield* Mock.make((request) => {
       switch (request.path) {
@@ -167,10 +170,11 @@ const run = (c: Case): Promise<Observed> =>
       // beyond the horizon keeps TestClock from waking stale timers.
       Effect.provide(Mock.clientLayer(mock, { retry: false, timeout: "1 day" })),
       Random.withSeed(c.seed),
+      time.watched,
       Effect.forkChild
     )
-    // One big step: TestClock wakes every sleep on the way, in order.
-    yield* TestClock.adjust("2 hours")
+    // One big step: every sleep on the way wakes, in order.
+    yield* time.adjust("2 hours")
     const exit = fiber.pollUnsafe()
     if (exit === undefined) return yield* Effect.die(new Error("the login did not end within 2 virtual hours"))
     const observed: Observed = {

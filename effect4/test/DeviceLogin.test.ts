@@ -26,6 +26,7 @@ import { TestClock } from "effect/testing"
 import { DeviceLogin, SsoOidcError } from "../src/index.js"
 import * as Mock from "../src/testing/ScriptedHttpClient.js"
 import { withFixed } from "./utils/random.js"
+import * as VirtualTime from "./utils/virtualTime.js"
 
 // -----------------------------------------------------------------------------
 // a scripted IAM Identity Center
@@ -169,6 +170,7 @@ const runDeviceLogin = (
   horizon: Duration.Input = "3 hours"
 ) =>
   Effect.gen(function*() {
+    const time = yield* VirtualTime.make
     const startedAt = yield* Clock.currentTimeMillis
     const events = yield* Ref.make<ReadonlyArray<DeviceLogin.DeviceLoginEvent>>([])
     const endedAt = yield* Ref.make(-1)
@@ -176,9 +178,10 @@ const runDeviceLogin = (
       Stream.runForEach((event) => Ref.update(events, (all) => [...all, event])),
       Effect.ensuring(Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(endedAt, now))),
       Effect.provide(clientLayer(mock)),
+      time.watched,
       Effect.forkChild
     )
-    yield* TestClock.adjust(horizon)
+    yield* time.adjust(horizon)
     const exit = fiber.pollUnsafe()
     expect(exit, "the login should have ended").toBeDefined()
     const run: Run = {
@@ -262,6 +265,7 @@ describe("DeviceLogin polling interval", () => {
 
   it.effect("awaitToken given an authorization with a sub-second interval still waits 1 s before each poll", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: [pending, pending, granted] })
       const fiber = yield* DeviceLogin.awaitToken({
         registration: {
@@ -280,8 +284,8 @@ describe("DeviceLogin polling interval", () => {
           interval: Duration.millis(1)
         },
         startUrl
-      }).pipe(Effect.provide(clientLayer(mock)), Effect.forkChild)
-      yield* TestClock.adjust("1 minute")
+      }).pipe(Effect.provide(clientLayer(mock)), time.watched, Effect.forkChild)
+      yield* time.adjust("1 minute")
       yield* Fiber.join(fiber)
       expect(yield* tokenPolls(mock)).toEqual(seconds(1, 2, 3))
     }))
@@ -410,21 +414,23 @@ describe("DeviceLogin stops on every other error", () => {
 describe("DeviceLogin client-side deadline", () => {
   it.effect("no request is sent after the client-side deadline (expiresIn 30, interval 5, always pending)", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ start: started({ expiresIn: 30, interval: 5 }), token: [pending] })
       const fiber = yield* DeviceLogin.deviceLogin({ startUrl }).pipe(
         Stream.runDrain,
         Effect.provide(clientLayer(mock)),
+        time.watched,
         Effect.forkChild
       )
-      yield* TestClock.adjust("29999 millis")
+      yield* time.adjust("29999 millis")
       expect(fiber.pollUnsafe(), "still polling before the deadline").toBeUndefined()
-      yield* TestClock.adjust("1 millis")
+      yield* time.adjust("1 millis")
       const exit = fiber.pollUnsafe()
       expect(exit, "ends exactly at the deadline").toBeDefined()
       const error = failureOf(exit!) as SsoOidcError.ExpiredToken
       expect(error._tag).toBe("ExpiredToken")
       expect(error.status).toBeUndefined()
-      yield* TestClock.adjust("1 day")
+      yield* time.adjust("1 day")
       expect((yield* pathsOf(mock)).filter((p) => p !== "/token")).toEqual(["/client/register", "/device_authorization"])
       // Exactly the polls before 30 s: at 30 s the device code has expired, so a
       // poll then is wasted (and races the deadline in real time).
@@ -460,13 +466,15 @@ describe("DeviceLogin client-side deadline", () => {
 
   it.effect("a hanging request is cut by the client's timeout and polling goes on", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: (n) => (n === 0 ? Effect.never : n === 1 ? pending : granted) })
       const fiber = yield* DeviceLogin.login({ startUrl }).pipe(
         Effect.provide(Mock.clientLayer(mock, { retry: false, timeout: "10 seconds" })),
         withFixed([0]),
+        time.watched,
         Effect.forkChild
       )
-      yield* TestClock.adjust("1 hour")
+      yield* time.adjust("1 hour")
       const exit = fiber.pollUnsafe()
       expect(exit !== undefined && Exit.isSuccess(exit)).toBe(true)
       // 5: hangs until the 10 s timeout (15 s) → transient, back off 2 × 5 s → 25 → pending → 30
@@ -563,6 +571,7 @@ describe("DeviceLogin transient failures", () => {
 describe("DeviceLogin interruption", () => {
   it.effect("interrupting the awaitToken fiber stops all requests at once", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: [pending] })
       const authorization: DeviceLogin.DeviceAuthorization = {
         deviceCode: Redacted.make(DEVICE_CODE),
@@ -577,16 +586,17 @@ describe("DeviceLogin interruption", () => {
         registration: cachedRegistration(),
         authorization,
         startUrl
-      }).pipe(Effect.provide(clientLayer(mock)), Effect.forkChild)
-      yield* TestClock.adjust("12 seconds")
+      }).pipe(Effect.provide(clientLayer(mock)), time.watched, Effect.forkChild)
+      yield* time.adjust("12 seconds")
       expect(yield* tokenPolls(mock)).toEqual(seconds(5, 10))
       yield* Fiber.interrupt(fiber)
-      yield* TestClock.adjust("1 hour")
+      yield* time.adjust("1 hour")
       expect(yield* tokenPolls(mock)).toEqual(seconds(5, 10))
     }))
 
   it.effect("interrupting the deviceLogin fiber stops all requests, even one in flight", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const interruptedAt = yield* Ref.make<number | undefined>(undefined)
       const hangs = Effect.never.pipe(
         Effect.onInterrupt(() => Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(interruptedAt, now)))
@@ -595,25 +605,28 @@ describe("DeviceLogin interruption", () => {
       const fiber = yield* DeviceLogin.deviceLogin({ startUrl }).pipe(
         Stream.runDrain,
         Effect.provide(clientLayer(mock)),
+        time.watched,
         Effect.forkChild
       )
-      yield* TestClock.adjust("17 seconds")
+      yield* time.adjust("17 seconds")
       yield* Fiber.interrupt(fiber)
       expect(yield* Ref.get(interruptedAt)).toBe(17_000)
-      yield* TestClock.adjust("1 hour")
+      yield* time.adjust("1 hour")
       expect(yield* tokenPolls(mock)).toEqual(seconds(5, 10, 15))
     }))
 
   it.effect("Stream.take(2) on deviceLogin: no CreateToken request is ever sent", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: [pending] })
       const fiber = yield* DeviceLogin.deviceLogin({ startUrl }).pipe(
         Stream.take(2),
         Stream.runCollect,
         Effect.provide(clientLayer(mock)),
+        time.watched,
         Effect.forkChild
       )
-      yield* TestClock.adjust("1 hour")
+      yield* time.adjust("1 hour")
       const events = yield* Fiber.join(fiber)
       expect(tagsOf([...events])).toEqual(["Registered", "AwaitingUser"])
       expect(yield* pathsOf(mock)).toEqual(["/client/register", "/device_authorization"])
@@ -621,14 +634,16 @@ describe("DeviceLogin interruption", () => {
 
   it.effect("Stream.take(4) on deviceLogin: polling stops after the second poll", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: [pending] })
       const fiber = yield* DeviceLogin.deviceLogin({ startUrl }).pipe(
         Stream.take(4),
         Stream.runCollect,
         Effect.provide(clientLayer(mock)),
+        time.watched,
         Effect.forkChild
       )
-      yield* TestClock.adjust("1 hour")
+      yield* time.adjust("1 hour")
       const events = yield* Fiber.join(fiber)
       expect(tagsOf([...events])).toEqual(["Registered", "AwaitingUser", "Pending", "Pending"])
       expect(yield* tokenPolls(mock)).toEqual(seconds(5, 10))
@@ -780,6 +795,7 @@ describe("DeviceLogin events", () => {
 
   it.effect("awaitToken returns the token with absolute expiresAt, the registration, region and startUrl", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: [pending, Effect.as(Effect.sleep("1500 millis"), granted)] })
       const registration = cachedRegistration()
       const authorization: DeviceLogin.DeviceAuthorization = {
@@ -793,9 +809,10 @@ describe("DeviceLogin events", () => {
       }
       const fiber = yield* DeviceLogin.awaitToken({ registration, authorization, startUrl }).pipe(
         Effect.provide(clientLayer(mock)),
+        time.watched,
         Effect.forkChild
       )
-      yield* TestClock.adjust("1 minute")
+      yield* time.adjust("1 minute")
       const token = yield* Fiber.join(fiber)
       expect(yield* tokenPolls(mock)).toEqual(seconds(4, 8))
       expect(Redacted.value(token.accessToken)).toBe(ACCESS_TOKEN)
@@ -818,13 +835,14 @@ describe("DeviceLogin events", () => {
 
   it.effect("login returns the token and reports each event", () =>
     Effect.gen(function*() {
+      const time = yield* VirtualTime.make
       const mock = yield* server({ token: [pending, granted] })
       const seen = yield* Ref.make<ReadonlyArray<string>>([])
       const fiber = yield* DeviceLogin.login({
         startUrl,
         onEvent: (event) => Ref.update(seen, (all) => [...all, event._tag])
-      }).pipe(Effect.provide(clientLayer(mock)), Effect.forkChild)
-      yield* TestClock.adjust("1 minute")
+      }).pipe(Effect.provide(clientLayer(mock)), time.watched, Effect.forkChild)
+      yield* time.adjust("1 minute")
       const token = yield* Fiber.join(fiber)
       expect(Redacted.value(token.accessToken)).toBe(ACCESS_TOKEN)
       expect(token.expiresAt.getTime()).toBe(10_000 + 28_800_000)

@@ -18,7 +18,7 @@
 import { FetchHttpClient, type HttpClient } from "effect/http"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Layer, Option, Redacted, Exit } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Option, Redacted } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as zlib from "node:zlib"

@@ -11,7 +11,7 @@
  */
 import { HttpClient } from "effect/http"
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Duration, Effect, Fiber, Layer, Option, Redacted, Result, Exit } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as DeviceLogin from "../src/DeviceLogin.js"

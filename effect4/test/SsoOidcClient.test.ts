@@ -5,7 +5,7 @@
  */
 import { HttpClient } from "effect/http"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Fiber, Formatter, Layer, Redacted, Result } from "effect"
+import { ConfigProvider, Duration, Effect, Fiber, Formatter, Inspectable, Layer, Redacted, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { readFileSync } from "node:fs"
 import { inspect } from "node:util"
@@ -127,12 +127,13 @@ const expectNoSecret = (text: string) => {
   for (const secret of secrets) expect(text).not.toContain(secret)
 }
 
-/** All the ways a value can be shown: `String`, `JSON.stringify`, `Inspectable`, `util.inspect`. */
+/** All the ways a value can be shown: `String`, `JSON.stringify`, `Formatter`, `Inspectable`, `util.inspect`. */
 const renderings = (value: unknown): ReadonlyArray<string> => [
   String(value),
   JSON.stringify(value) ?? "",
   Formatter.format(value),
   Formatter.formatJson(value),
+  Inspectable.toStringUnknown(value),
   inspect(value, { depth: 10 })
 ]
 
@@ -364,6 +365,15 @@ describe("request encoding", () => {
         const request = onlyRequest(yield* sendOnce(call))
         expect(request.headers["user-agent"]).toBe(`effect-sso-oidc/${VERSION}`)
         expect(request.headers["user-agent"]).toBe(SsoOidcClient.userAgent)
+      }
+    }))
+
+  it.effect("no trace context header (b3, traceparent) is sent, even from inside the app's span", () =>
+    Effect.gen(function*() {
+      for (const call of allCalls) {
+        const request = onlyRequest(yield* sendOnce(call).pipe(Effect.withSpan("app.call")))
+        expect(request.headers).not.toHaveProperty("traceparent")
+        expect(request.headers).not.toHaveProperty("b3")
       }
     }))
 })
@@ -1052,7 +1062,10 @@ describe("endpoint errors", () => {
           Effect.provide(
             SsoOidcClient.layerConfig(options).pipe(Layer.provide(Layer.succeed(HttpClient.HttpClient, mock.client)))
           ),
-          Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnvRecord({ AWS_ENDPOINT_URL_SSO_OIDC: "http://emulator.lan:4566" }))
+          Effect.provideService(
+            ConfigProvider.ConfigProvider,
+            ConfigProvider.fromEnvRecord({ AWS_ENDPOINT_URL_SSO_OIDC: "http://emulator.lan:4566" })
+          )
         )
       expect(Result.isFailure(yield* withConfig({}))).toBe(true)
       expect(yield* withConfig({ allowInsecureEndpoint: true })).toEqual(Result.succeed("http://emulator.lan:4566"))

@@ -156,7 +156,10 @@ describe("portalErrorOf", () => {
 
   it("a declared name becomes that error, the model's message as description", () => {
     expect(
-      ErrorReply.portalErrorOf(GetRoleCredentials, reply("UnauthorizedException", { message: "Session token not found" }, { status: 401 }))
+      ErrorReply.portalErrorOf(
+        GetRoleCredentials,
+        reply("UnauthorizedException", { message: "Session token not found" }, { status: 401 })
+      )
     ).toStrictEqual({
       _tag: "Declared",
       name: "UnauthorizedException",

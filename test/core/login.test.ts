@@ -4,6 +4,7 @@
  * and the wire → model conversions (epoch and relative seconds, empty
  * strings). Secrets are a plain wrapper here, as `Redacted` is in the glue.
  */
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import * as Login from "../../src/core/login.js"
 
@@ -179,5 +180,16 @@ describe("core/login: tokenOf", () => {
     expect(Login.expiresAtOf(1_000, 3_600).getTime()).toBe(3_601_000)
     expect(Login.fromEpochSeconds(7_776_000).getTime()).toBe(7_776_000_000)
     expect(Login.fromEpochSeconds(253_402_300_799).toISOString()).toBe("9999-12-31T23:59:59.000Z")
+  })
+})
+
+describe("core/login, core/polling and core/authorizationCode", () => {
+  it("import nothing but the core: no effect, no node:*, no other module", () => {
+    for (const file of ["login.ts", "polling.ts", "authorizationCode.ts"]) {
+      const text = readFileSync(new URL(`../../src/core/${file}`, import.meta.url), "utf8")
+      const specifiers = [...text.matchAll(/^\s*(?:import|export)\b[^\n]*\bfrom\s+"([^"]+)"/gm)].map((m) => m[1])
+      for (const specifier of specifiers) expect(specifier, file).toMatch(/^\.\/[a-zA-Z]+\.js$/)
+      expect(text, file).not.toMatch(/\bimport\(|\brequire\(/)
+    }
   })
 })

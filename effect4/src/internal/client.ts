@@ -52,7 +52,7 @@ export const trimEndpoint = (url: string): string => url.replace(/\/+$/, "")
 const backoff = (options: RetryOptions) => {
   const cap = Duration.fromInputUnsafe(options.cap ?? Duration.seconds(20))
   const jittered = Schedule.exponential(options.base ?? Duration.millis(100), 2).pipe(
-    // Full jitter in [0.5, 1) of the exponential delay, as Effect 3's `jitteredWith({ min: 0.5, max: 1 })`, then the cap.
+    // A uniform factor in [0.5, 1] of the exponential delay (Effect 3's `jitteredWith({ min: 0.5, max: 1 })`), then the cap.
     Schedule.modifyDelay(({ duration }) =>
       Effect.map(Random.next, (random) => {
         const millis = Duration.toMillis(duration)

@@ -14,6 +14,7 @@ export const TaggedError = <Self = never>(identifier: string) =>
 <Tag extends string, const Fields extends Schema.Struct.Fields>(tag: Tag, fields: Fields) => {
   const Base = Schema.TaggedError<Self>(identifier)(tag, fields)
   // On the prototype, as Effect 3 has it: not an own field, so never encoded or compared.
-  Object.defineProperty((Base as unknown as { readonly prototype: object }).prototype, "name", { value: tag, configurable: true, writable: true })
+  const prototype = (Base as unknown as { readonly prototype: object }).prototype
+  Object.defineProperty(prototype, "name", { value: tag, configurable: true, writable: true })
   return Base
 }

@@ -15,7 +15,7 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.length === 0 ? "the top level" : path.map((key) => (typeof key === "number" ? `[${key}]` : String(key))).join(".")
 
 /** What a type is, in the words of Effect 3's AST printer (`string`, `an object`, …), never a value. */
-const expected = (ast: AST.AST): string => {
+const expectedType = (ast: AST.AST): string => {
   if (AST.isObjects(ast)) return "an object"
   if (AST.isArrays(ast)) return "an array"
   if (AST.isString(ast)) return "string"
@@ -23,8 +23,9 @@ const expected = (ast: AST.AST): string => {
   if (AST.isBoolean(ast)) return "boolean"
   if (AST.isNull(ast)) return "null"
   if (AST.isLiteral(ast)) return typeof ast.literal === "string" ? JSON.stringify(ast.literal) : String(ast.literal)
-  if (AST.isUnion(ast)) return ast.types.map(expected).join(" | ")
-  return AST.resolveTitle(ast) ?? AST.resolveIdentifier(ast) ?? ast._tag
+  if (AST.isUnion(ast)) return ast.types.map(expectedType).join(" | ")
+  const named = AST.resolveTitle(ast) ?? AST.resolveIdentifier(ast) ?? ast.annotations?.["expected"]
+  return typeof named === "string" ? named : ast._tag
 }
 
 /** A failed check by its title (`seconds (an integer from 0 to …)`), else what it expects. */
@@ -36,9 +37,12 @@ const expectedOf = (filter: AST.Filter<unknown>): string => {
 
 /**
  * Describes a schema issue by path and expected type only. Effect's own
- * formatters may quote the actual value, which may be a secret.
+ * formatters may quote the actual value, which may be a secret. A decoding
+ * issue names the wire type (`string | null`), an encoding one the type in
+ * memory (`Redacted`).
  */
-export const describeIssue = (issue: SchemaIssue.Issue): string => {
+export const describeIssue = (issue: SchemaIssue.Issue, direction: "decode" | "encode" = "decode"): string => {
+  const expected = (ast: AST.AST): string => expectedType(direction === "decode" ? AST.toEncoded(ast) : ast)
   const leaves: Array<string> = []
   const walk = (issue: SchemaIssue.Issue, path: ReadonlyArray<PropertyKey>): void => {
     if (leaves.length >= 3) return

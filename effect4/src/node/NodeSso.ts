@@ -22,6 +22,7 @@ import * as Http from "node:http"
 import { homedir } from "node:os"
 import * as AuthorizationCodeLogin from "../AuthorizationCodeLogin.js"
 import { PlatformHomeDirectory } from "../internal/cache/home.js"
+import { TaggedError } from "../internal/taggedError.js"
 
 /** Longest request target the listener reads; a callback URL is well under 4 KiB. */
 const maxHeaderSize = 16 * 1024
@@ -102,7 +103,7 @@ export const layer: Layer.Layer<FileSystem.FileSystem | Path.Path | Authorizatio
  * @since 0.2.0
  * @category errors
  */
-export class CaBundleError extends Schema.TaggedError<CaBundleError>("effect-sso-oidc/CaBundleError")(
+export class CaBundleError extends TaggedError<CaBundleError>("effect-sso-oidc/CaBundleError")(
   "CaBundleError",
   { path: Schema.String, description: Schema.String }
 ) {
