@@ -198,16 +198,6 @@ export const minimumInterval: Duration.Duration = Duration.millis(Polling.minimu
 const toInterval = (input: Duration.DurationInput | undefined): number =>
   Polling.intervalMillisOf(input === undefined ? undefined : Duration.toMillis(Duration.decode(input)))
 
-/** What a CreateToken failure means for polling. */
-const signalOf = (error: SsoOidcError.CreateTokenError): Polling.PollSignal =>
-  error._tag === "AuthorizationPending"
-    ? "authorization_pending"
-    : error._tag === "SlowDown"
-    ? "slow_down"
-    : SsoOidcError.isTransient(error)
-    ? "transient_error"
-    : "stop"
-
 const decisionOf = (decision: Polling.PollDecision): PollDecision => ({
   attempt: decision.attempt,
   interval: Duration.millis(decision.intervalMillis),
@@ -243,7 +233,7 @@ const scheduleUntil = (
   const initial = Polling.initialState(toInterval(options.interval))
   return Schedule.makeWithState(initial, (now, error: SsoOidcError.CreateTokenError, state) =>
     Effect.gen(function*() {
-      const signal = signalOf(error)
+      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
       // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
       const random = signal === "transient_error" ? yield* Random.next : undefined
       const step = Polling.step(state, signal, {

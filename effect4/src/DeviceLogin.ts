@@ -198,16 +198,6 @@ export const minimumInterval: Duration.Duration = Duration.millis(Polling.minimu
 const toInterval = (input: Duration.Input | undefined): number =>
   Polling.intervalMillisOf(input === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(input)))
 
-/** What a CreateToken failure means for polling. */
-const signalOf = (error: SsoOidcError.CreateTokenError): Polling.PollSignal =>
-  error._tag === "AuthorizationPending"
-    ? "authorization_pending"
-    : error._tag === "SlowDown"
-    ? "slow_down"
-    : SsoOidcError.isTransient(error)
-    ? "transient_error"
-    : "stop"
-
 const decisionOf = (decision: Polling.PollDecision): PollDecision => ({
   attempt: decision.attempt,
   interval: Duration.millis(decision.intervalMillis),
@@ -245,7 +235,7 @@ const scheduleUntil = (
   return Schedule.fromStep(Effect.sync(() => {
     let state = Polling.initialState(intervalMillis)
     return (now: number, error: SsoOidcError.CreateTokenError) => {
-      const signal = signalOf(error)
+      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
       // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
       const draw = signal === "transient_error" ? Random.next : Effect.undefined
       return Effect.flatMap(draw, (random): Effect.Effect<[PollDecision, Duration.Duration], Cause.Done<PollDecision>> => {

@@ -367,6 +367,15 @@ describe("request encoding", () => {
         expect(request.headers["user-agent"]).toBe(SsoOidcClient.userAgent)
       }
     }))
+
+  it.effect("no trace context header (b3, traceparent) is sent, even from inside the app's span", () =>
+    Effect.gen(function*() {
+      for (const call of allCalls) {
+        const request = onlyRequest(yield* sendOnce(call).pipe(Effect.withSpan("app.call")))
+        expect(request.headers).not.toHaveProperty("traceparent")
+        expect(request.headers).not.toHaveProperty("b3")
+      }
+    }))
 })
 
 // -----------------------------------------------------------------------------

@@ -91,6 +91,23 @@ export const firstWaitMillis = (intervalMillis: number, nowMillis: number, deadl
  */
 export type PollSignal = "authorization_pending" | "slow_down" | "transient_error" | "stop"
 
+/**
+ * What a CreateToken failure means for polling, by its tag:
+ * `AuthorizationPending` and `SlowDown` keep polling, a failure
+ * `isTransient` says is transient backs off, anything else stops.
+ */
+export const signalOf = <E extends { readonly _tag: string }>(
+  error: E,
+  isTransient: (error: E) => boolean
+): PollSignal =>
+  error._tag === "AuthorizationPending"
+    ? "authorization_pending"
+    : error._tag === "SlowDown"
+    ? "slow_down"
+    : isTransient(error)
+    ? "transient_error"
+    : "stop"
+
 /** Why polling goes on. */
 export type PollReason = Exclude<PollSignal, "stop">
 

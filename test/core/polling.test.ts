@@ -256,3 +256,15 @@ describe("core/polling: the end and the deadline", () => {
     expect(state).toEqual({ attempt: 1, intervalMillis: 5_000, transientStreak: 0 })
   })
 })
+
+describe("core/polling: signalOf", () => {
+  const transient = (error: { readonly _tag: string; readonly status?: number }) => error.status === 503
+  it("pending and slow_down by tag, transient by the edition's rule, anything else stops", () => {
+    expect(Polling.signalOf({ _tag: "AuthorizationPending" }, transient)).toBe("authorization_pending")
+    expect(Polling.signalOf({ _tag: "SlowDown" }, transient)).toBe("slow_down")
+    expect(Polling.signalOf({ _tag: "ServiceError", status: 503 }, transient)).toBe("transient_error")
+    expect(Polling.signalOf({ _tag: "AccessDenied", status: 400 }, transient)).toBe("stop")
+    // the two that keep polling do so whatever the transient rule says
+    expect(Polling.signalOf({ _tag: "SlowDown", status: 503 }, transient)).toBe("slow_down")
+  })
+})
