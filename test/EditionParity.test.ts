@@ -54,7 +54,6 @@ export const rootOnly: ReadonlyArray<{ readonly suite: string; readonly reason: 
     suite: "fault-matrix.md.test.ts",
     reason: "docs: docs/reliability.md against the Effect-free table test/fault-matrix.ts, which both editions' fault matrices read"
   },
-  { suite: "examples/", reason: "docs: the README and guides' examples, run as the docs show them" },
   { suite: "EditionParity.test.ts", reason: "this check itself, which compares the two editions' suites" }
 ]
 
