@@ -25,7 +25,8 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Endpoint from "./Endpoint.js"
-import { base64Url, constantTimeEqual, randomBytes, sha256Base64Url } from "./core/crypto.js"
+import * as Pkce from "./core/authorizationCode.js"
+import { base64Url, randomBytes, sha256Base64Url } from "./core/crypto.js"
 import { registerOrReuse, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
@@ -36,8 +37,6 @@ import type { Registration, Token } from "./SsoToken.js"
 // PKCE
 // -----------------------------------------------------------------------------
 
-const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
-
 /**
  * A PKCE code verifier: 64 characters from the unreserved set of RFC 7636
  * §4.1, from a cryptographic random source (rejection sampling keeps every
@@ -46,16 +45,7 @@ const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234567
  * @since 0.1.0
  * @category pkce
  */
-export const makeCodeVerifier = (): Redacted.Redacted<string> => {
-  const out: Array<string> = []
-  const limit = 256 - (256 % unreserved.length)
-  while (out.length < 64) {
-    for (const byte of randomBytes(96)) {
-      if (byte < limit && out.length < 64) out.push(unreserved[byte % unreserved.length]!)
-    }
-  }
-  return Redacted.make(out.join(""))
-}
+export const makeCodeVerifier = (): Redacted.Redacted<string> => Redacted.make(Pkce.codeVerifierText())
 
 /**
  * The S256 code challenge of a verifier: base64url(SHA-256(verifier)) without
@@ -171,9 +161,7 @@ export interface AuthorizationCodeLoginOptions {
  * @since 0.1.0
  * @category constants
  */
-export const registeredRedirectUri = "http://127.0.0.1/oauth/callback"
-
-const callbackPath = "/oauth/callback"
+export const registeredRedirectUri = Pkce.registeredRedirectUri
 
 // -----------------------------------------------------------------------------
 // loopback listener
@@ -213,22 +201,6 @@ export class LoopbackListener extends Context.Tag("effect-sso-oidc/Authorization
   }
 >() {}
 
-/** What a callback carries: the code, or the authorization server's error. */
-type CallbackResult =
-  | { readonly code: string; readonly error?: undefined }
-  | { readonly code?: undefined; readonly error: string; readonly errorDescription: string | undefined }
-
-const page = (title: string, text: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
-  `<body><main><h1>${title}</h1><p>${text}</p></main></body></html>`
-
-const notFound: CallbackReply = { status: 404, html: page("Not found", "Nothing is served here.") }
-
-const notThisLogin: CallbackReply = {
-  status: 400,
-  html: page("Not a sign-in callback", "This address only receives the sign-in redirect of the application.")
-}
-
 /**
  * Listens for this login's callback. Only a GET of the callback path whose
  * `state` matches, with a `code` or an `error`, completes `result`; anything
@@ -238,39 +210,21 @@ const notThisLogin: CallbackReply = {
 const awaitCallback = (
   expectedState: string
 ): Effect.Effect<
-  { readonly port: number; readonly result: Deferred.Deferred<CallbackResult> },
+  { readonly port: number; readonly result: Deferred.Deferred<Pkce.CallbackResult> },
   CallbackError,
   Scope.Scope | LoopbackListener
 > =>
   Effect.gen(function*() {
     const listener = yield* LoopbackListener
-    const result = yield* Deferred.make<CallbackResult>()
+    const result = yield* Deferred.make<Pkce.CallbackResult>()
     let answered = false
-    const { port } = yield* listener.listen(({ method, path, query }) => {
-      if (path !== callbackPath) return notFound
-      if (method !== "GET") return notThisLogin
-      const state = query.get("state")
-      const code = query.get("code") ?? undefined
-      const error = query.get("error") ?? undefined
-      if (state === null || !constantTimeEqual(state, expectedState)) return notThisLogin
-      const callback: CallbackResult | undefined = error !== undefined
-        ? { error, errorDescription: query.get("error_description") ?? undefined }
-        : code !== undefined
-        ? { code }
-        : undefined
-      if (callback === undefined) return notThisLogin
-      if (answered) {
-        // A reload of the callback page: the first answer stands.
-        return { status: 200, html: page("Already done", "This sign-in has already finished. You can close this tab.") }
+    const { port } = yield* listener.listen((request) => {
+      const { accepted, reply } = Pkce.judgeCallback(request, expectedState, answered)
+      if (accepted !== undefined) {
+        answered = true
+        Deferred.unsafeDone(result, Effect.succeed(accepted))
       }
-      answered = true
-      Deferred.unsafeDone(result, Effect.succeed(callback))
-      return error === undefined
-        ? { status: 200, html: page("Signed in", "You can close this tab and return to the application.") }
-        : {
-          status: 400,
-          html: page("Sign-in failed", "The sign-in did not complete. You can close this tab and try again.")
-        }
+      return reply
     })
     return { port, result }
   })
@@ -288,25 +242,14 @@ const awaitCallback = (
  * @since 0.1.0
  * @category pkce
  */
-export const authorizeUrl = (options: {
+export const authorizeUrl: (options: {
   readonly endpoint: string
   readonly clientId: string
   readonly redirectUri: string
   readonly state: string
   readonly challenge: string
   readonly scopes: ReadonlyArray<string>
-}): string => {
-  const query = new URLSearchParams({
-    response_type: "code",
-    client_id: options.clientId,
-    redirect_uri: options.redirectUri,
-    state: options.state,
-    code_challenge_method: "S256",
-    scopes: options.scopes.join(" "),
-    code_challenge: options.challenge
-  })
-  return `${options.endpoint}/authorize?${query.toString()}`
-}
+}) => string = Pkce.authorizeUrl
 
 /**
  * The browser login as a stream: `Registered`, `AwaitingBrowser` (open its
@@ -346,7 +289,7 @@ const run = (
     const verifier = makeCodeVerifier()
     // Listen before anything is shown to the person.
     const server = yield* awaitCallback(state)
-    const redirectUri = `http://127.0.0.1:${server.port}${callbackPath}`
+    const redirectUri = Pkce.redirectUriOf(server.port)
 
     const { registration, reused } = yield* registerOrReuse(client, {
       registration: options.registration,

@@ -104,21 +104,17 @@ export class TokenMissing extends Schema.TaggedError<TokenMissing>("effect-sso-o
 }
 
 /**
- * Why an expired token cannot be refreshed.
+ * Why an expired token cannot be refreshed:
+ *
+ * - `NoRefreshToken`: the cache has no refresh token (the client was registered without scopes);
+ * - `NoClientRegistration`: the cache has no client id or secret;
+ * - `RegistrationExpired`: the client registration has expired (`registrationExpiresAt`);
+ * - `RefreshThrottled`: a refresh was attempted less than the minimum interval ago.
  *
  * @since 0.1.0
  * @category models
  */
-export const NotRefreshableReason = Schema.Literal(
-  /** The cache has no refresh token (the client was registered without scopes). */
-  "NoRefreshToken",
-  /** The cache has no client id or secret. */
-  "NoClientRegistration",
-  /** The client registration has expired (`registrationExpiresAt`). */
-  "RegistrationExpired",
-  /** A refresh was attempted less than the minimum interval ago. */
-  "RefreshThrottled"
-) satisfies Schema.Schema<core.NotRefreshableReason>
+export const NotRefreshableReason = Schema.Literal(...core.notRefreshableReasons)
 
 /**
  * @since 0.1.0

@@ -36,14 +36,6 @@ export const rootOnly: ReadonlyArray<{ readonly suite: string; readonly reason: 
     reason: "`sso-oidc credentials --format` output: the CLI's formatter, in the one binary"
   },
   {
-    suite: "Interop.test.ts",
-    reason: "black-box: the AWS SDK and the AWS CLI against the emulator over HTTP, run against both editions' builds"
-  },
-  {
-    suite: "PortalInterop.test.ts",
-    reason: "black-box: the AWS SDK, botocore and the AWS CLI against the emulator and the cache files, run against both builds"
-  },
-  {
     suite: "behaviour/",
     reason: "the black-box behaviour suite: drives each edition's build through a harness, so it runs once per edition already"
   },
@@ -54,7 +46,6 @@ export const rootOnly: ReadonlyArray<{ readonly suite: string; readonly reason: 
     suite: "fault-matrix.md.test.ts",
     reason: "docs: docs/reliability.md against the Effect-free table test/fault-matrix.ts, which both editions' fault matrices read"
   },
-  { suite: "examples/", reason: "docs: the README and guides' examples, run as the docs show them" },
   { suite: "EditionParity.test.ts", reason: "this check itself, which compares the two editions' suites" }
 ]
 

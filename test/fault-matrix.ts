@@ -88,6 +88,8 @@ export interface ExpectedError {
   readonly fields: Readonly<Record<string, string | number | undefined>>
   /** Substrings its `message` must contain. */
   readonly messageContains?: ReadonlyArray<string>
+  /** Fields the Effect 4 edition words differently (it replaces them in `fields` there). */
+  readonly edition4?: Readonly<Record<string, string | number | undefined>>
 }
 
 export interface FaultSpec {
@@ -165,13 +167,18 @@ const bursts: ReadonlyArray<{ readonly count: number | undefined; readonly id: s
   { count: undefined, id: "always", label: "always" }
 ]
 
-const decodeError = (description: string | ((operation: string) => string)) => (operation: string): ExpectedError => ({
+const decodeError = (
+  description: string | ((operation: string) => string),
+  edition4Description?: (operation: string) => string
+) =>
+(operation: string): ExpectedError => ({
   _tag: "ResponseDecodeError",
   fields: {
     operation,
     status: 200,
     description: typeof description === "string" ? description : description(operation)
-  }
+  },
+  ...(edition4Description === undefined ? {} : { edition4: { description: edition4Description(operation) } })
 })
 
 /** The member the wrong-shape body gets wrong first, per operation (the first member each output requires). */
@@ -211,7 +218,11 @@ const otherFaults: ReadonlyArray<FaultSpec> = [
     count: undefined,
     transient: false,
     attemptMillis: 0,
-    error: decodeError((operation) => `${firstMember[operation]}: expected string; ${firstMember[operation]}: expected null`)
+    // Effect 3 reports each member of the nullable union; Effect 4 names the member's wire type once.
+    error: decodeError(
+      (operation) => `${firstMember[operation]}: expected string; ${firstMember[operation]}: expected null`,
+      (operation) => `${firstMember[operation]}: expected string | null`
+    )
   },
   {
     id: "huge-body",

@@ -56,16 +56,19 @@ export const sessionIds = (session: SessionIds): SessionIds =>
     ? { startUrl: session.startUrl }
     : { sessionName: session.sessionName, startUrl: session.startUrl }
 
-/** Why an expired token cannot be refreshed. @internal */
-export type NotRefreshableReason = "NoRefreshToken" | "NoClientRegistration" | "RegistrationExpired" | "RefreshThrottled"
-
-/** Every reason, in the order the checks run (the schemas of both editions list these). @internal */
+/**
+ * Why an expired token cannot be refreshed, in the order the checks run: the
+ * members of both editions' `SsoTokenProvider.NotRefreshableReason` (documented there). @internal
+ */
 export const notRefreshableReasons = [
   "NoRefreshToken",
   "NoClientRegistration",
   "RegistrationExpired",
   "RefreshThrottled"
-] as const satisfies ReadonlyArray<NotRefreshableReason>
+] as const
+
+/** One of {@link notRefreshableReasons}. @internal */
+export type NotRefreshableReason = typeof notRefreshableReasons[number]
 
 const reasonText: Record<NotRefreshableReason, string> = {
   NoRefreshToken: "the cache has no refresh token (set sso_registration_scopes to get one)",

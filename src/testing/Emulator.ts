@@ -38,9 +38,9 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Credentials } from "../AwsCredentials.js"
-import * as Faults from "../internal/emulator/faults.js"
+import * as Faults from "../core/emulator/faults.js"
+import * as Handler from "../core/emulator/handler.js"
 import * as Iam from "../core/emulator/iam.js"
-import * as Page from "../core/emulator/page.js"
 import { type HandlerRequest, type HandlerResponse, headerOf } from "../core/emulator/reply.js"
 import * as Portal from "../internal/emulator/portal.js"
 import * as Random_ from "../internal/emulator/random.js"
@@ -806,54 +806,6 @@ const maxRequestBody = 1024 * 1024
 const secondsOf = (input: Duration.DurationInput | undefined, fallback: number, round: (n: number) => number) =>
   input === undefined ? fallback : Math.max(0, round(Duration.toMillis(Duration.decode(input)) / 1000))
 
-const zeroCounts: RequestCounts = {
-  ...(Object.fromEntries(
-    [...Operations.ssoOidcOperations, ...Object.values(Operations.portalOperations)].map((operation) => [
-      operation.name,
-      0
-    ])
-  ) as Record<OperationName | PortalOperationName, number>),
-  VerificationPage: 0,
-  AuthorizationPage: 0,
-  Unknown: 0
-}
-
-/**
- * Whether a form POST comes from the emulator's own page. Browsers send
- * `Origin` and `Sec-Fetch-Site` with form posts; a page of another origin —
- * another site, or another port of this host (`same-site`) — must not decide
- * anything. `localhost` stands for `127.0.0.1`. An `Origin` of `null` (sent
- * under some referrer policies) counts only with `Sec-Fetch-Site: same-origin`.
- * Requests with neither header (tests, `curl`) are accepted.
- */
-const sameOrigin = (headers: Readonly<Record<string, string>>, baseUrl: string): boolean => {
-  const header = (name: string) => headerOf(headers, name)
-  const fetchSite = header("sec-fetch-site")
-  if (fetchSite === "cross-site" || fetchSite === "same-site") return false
-  const origin = header("origin")
-  if (origin === undefined) return true
-  if (origin === "null") return fetchSite === "same-origin"
-  const own = new URL(baseUrl)
-  const aliases = own.hostname === "127.0.0.1" ? ["127.0.0.1", "localhost", "[::1]"] : [own.hostname]
-  return aliases.some((host) => origin === `${own.protocol}//${host}${own.port === "" ? "" : `:${own.port}`}`)
-}
-
-const isPortalOperation = (name: string): name is PortalOperationName =>
-  Object.hasOwn(Operations.portalOperations, name)
-
-const kindOf = (request: HandlerRequest): RequestKind => {
-  const operation = Operations.findOperation(request)
-  if (operation !== undefined) return operation.name
-  switch (request.path) {
-    case "/device":
-      return "VerificationPage"
-    case "/authorize":
-      return "AuthorizationPage"
-    default:
-      return "Unknown"
-  }
-}
-
 /**
  * Builds an emulator: its state, handler and controls. Nothing is served;
  * see `NodeEmulator.layer`, {@link layerInProcess}, {@link toHttpApp} and
@@ -888,7 +840,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const state = yield* Ref.make<State.State>(State.empty)
     const faults = yield* Ref.make(Faults.arm(options.faults ?? []))
     const log = yield* Ref.make<ReadonlyArray<RequestRecord>>([])
-    const counts = yield* Ref.make<RequestCounts>(zeroCounts)
+    const counts = yield* Ref.make<RequestCounts>(Handler.zeroCounts)
     const accounts = yield* Ref.make<ReadonlyArray<Account>>(options.accounts ?? defaultAccounts)
     const portalSettings: Portal.PortalSettings = {
       roleCredentialsExpiresInMillis: options.roleCredentialsExpiresIn === undefined
@@ -983,14 +935,14 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         }
         const selection = yield* Ref.modify(faults, (current) =>
           // The draws were made for `armed`; if the rules changed meanwhile, draw-less rules still decide.
-          Faults.select(current, kind, current === armed ? draws : []))
-        for (const delay of selection.delays) yield* Effect.sleep(delay)
-        const service = isPortalOperation(kind) ? Operations.ssoPortal : Operations.ssoOidc
+          Faults.select<Fault, FaultRule>(current, kind, current === armed ? draws : []))
+        for (const delay of selection.delays) yield* Effect.sleep(delay.duration)
+        const service = Handler.isPortalOperation(kind) ? Operations.ssoPortal : Operations.ssoOidc
         if (selection.reply !== undefined) {
           return { reply: Faults.faultReply(selection.reply, requestId, service), fired: selection.fired }
         }
         let reply: HandlerResponse
-        if (isPortalOperation(kind)) {
+        if (Handler.isPortalOperation(kind)) {
           reply = yield* portal(kind, request, requestId)
         } else {
           const auth: Operations.Auth = Operations.operations[kind].auth
@@ -1005,76 +957,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         }
       })
 
-    // --- the verification page -----------------------------------------------
-
-    const pageAuthorization = (userCode: string, at: number) =>
-      Effect.map(Ref.get(state), (s): Page.PageAuthorization | undefined => {
-        const auth = State.lookup(s, userCode)
-        if (auth === undefined) return undefined
-        return {
-          userCode: auth.userCode,
-          status: State.statusAt(auth, at, settings),
-          clientName: s.clients.get(auth.clientId)?.clientName,
-          startUrl: auth.startUrl
-        }
-      })
-
-    const verificationPage = (request: HandlerRequest, requestId: string): Effect.Effect<HandlerResponse> =>
-      Effect.gen(function*() {
-        const at = yield* now
-        if (request.method === "GET" || request.method === "HEAD") {
-          const entered = request.query["user_code"]
-          if (entered === undefined || entered.trim() === "") return Page.entryPage(requestId)
-          const userCode = Random_.normalizeUserCode(entered)
-          return Page.confirmPage(entered, yield* pageAuthorization(userCode, at), requestId)
-        }
-        if (request.method !== "POST") {
-          return Page.problemPage(405, "Method not allowed", "Use the form below.", undefined, requestId)
-        }
-        if (!sameOrigin(request.headers, settings.baseUrl)) {
-          return Page.problemPage(
-            403,
-            "Forbidden",
-            "Decisions are accepted only from the emulator's own page.",
-            undefined,
-            requestId
-          )
-        }
-        const form = new URLSearchParams(request.bodyText)
-        const entered = form.get("user_code")?.trim() ?? ""
-        const action = form.get("action")
-        if (entered === "") {
-          return Page.problemPage(400, "Enter a code", "Enter the code the application showed you.", undefined, requestId)
-        }
-        if (action !== "approve" && action !== "deny") {
-          return Page.problemPage(400, "Choose a decision", "Choose Approve or Deny.", entered, requestId)
-        }
-        const userCode = Random_.normalizeUserCode(entered)
-        const decision = action === "approve" ? "approved" : "denied"
-        const outcome = yield* Ref.modify(state, (s) => State.decide(s, userCode, decision, at, settings))
-        switch (outcome._tag) {
-          case "Done":
-            return Page.resultPage(decision, userCode, requestId)
-          case "Unknown":
-            return Page.problemPage(
-              404,
-              "Unknown code",
-              `The code ${entered} is not known. Check it and try again.`,
-              entered,
-              requestId
-            )
-          case "NotPending":
-            return Page.problemPage(
-              409,
-              "Request already closed",
-              Page.notPendingMessage(userCode, outcome.status),
-              undefined,
-              requestId
-            )
-        }
-      })
-
-    // --- the /authorize page ---------------------------------------------------
+    // --- the pages (the verification page and /authorize) --------------------
 
     const decideRequest = (decision: State.Decision, id: string) =>
       Effect.gen(function*() {
@@ -1086,51 +969,14 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         )
       })
 
+    const verificationPage = (request: HandlerRequest, requestId: string): Effect.Effect<HandlerResponse> =>
+      Effect.flatMap(now, (at) => Ref.modify(state, (s) => Handler.verificationPage(s, request, at, settings, requestId)))
+
     const authorizationPage = (request: HandlerRequest, requestId: string): Effect.Effect<HandlerResponse> =>
       Effect.gen(function*() {
-        if (request.method === "GET" || request.method === "HEAD") {
-          const id = yield* Random_.token(24)
-          const at = yield* now
-          const outcome = yield* Ref.modify(
-            state,
-            (s) => State.startAuthorizationRequest(s, request.query, at, { id }, settings)
-          )
-          if (outcome._tag === "Invalid") {
-            return Page.authorizeProblemPage(400, outcome.title, outcome.message, requestId)
-          }
-          return Page.authorizePage(outcome.request, requestId)
-        }
-        if (request.method !== "POST") {
-          return Page.authorizeProblemPage(405, "Method not allowed", "Use the page's buttons.", requestId)
-        }
-        if (!sameOrigin(request.headers, settings.baseUrl)) {
-          return Page.authorizeProblemPage(
-            403,
-            "Forbidden",
-            "Decisions are accepted only from the emulator's own page.",
-            requestId
-          )
-        }
-        const form = new URLSearchParams(request.bodyText)
-        const id = form.get("request_id") ?? ""
-        const action = form.get("action")
-        if (id === "" || (action !== "approve" && action !== "deny")) {
-          return Page.authorizeProblemPage(400, "Invalid request", "The form is incomplete.", requestId)
-        }
-        const outcome = yield* decideRequest(action === "approve" ? "approved" : "denied", id)
-        switch (outcome._tag) {
-          case "Redirect":
-            return Page.redirectReply(outcome.location, requestId)
-          case "Unknown":
-            return Page.authorizeProblemPage(404, "Unknown request", "This sign-in request is not known.", requestId)
-          case "NotPending":
-            return Page.authorizeProblemPage(
-              409,
-              "Request already closed",
-              Page.requestNotPendingMessage(outcome.status === "pending" ? "expired" : outcome.status),
-              requestId
-            )
-        }
+        const fresh = { id: yield* Random_.token(24), code: yield* Random_.token(48) }
+        const at = yield* now
+        return yield* Ref.modify(state, (s) => Handler.authorizationPage(s, request, at, fresh, settings, requestId))
       })
 
     // --- the handler ------------------------------------------------------------
@@ -1149,15 +995,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
         case "AuthorizationPage":
           return Effect.map(authorizationPage(request, requestId), (reply) => ({ reply, fired: [] }))
         case "Unknown":
-          return Effect.succeed({
-            reply: Wire.errorReply(
-              "UnknownOperationException",
-              `No operation at ${request.method} ${request.path}`,
-              requestId,
-              { status: 404, code: "not_found" }
-            ),
-            fired: []
-          })
+          return Effect.succeed({ reply: Handler.unknownOperationReply(request, requestId), fired: [] })
         default:
           return api(kind, request, requestId)
       }
@@ -1166,7 +1004,7 @@ export const make = (options: Options = {}): Effect.Effect<Service> =>
     const handle = Effect.fn("Emulator.handle")(function*(request: HandlerRequest) {
       const arrivedAt = yield* now
       const requestId = yield* Random_.requestId
-      const kind = kindOf(request)
+      const kind = Handler.requestKind(request)
       yield* Effect.annotateCurrentSpan({ "emulator.request.kind": kind, "http.request.method": request.method })
       yield* Ref.update(counts, (all) => ({ ...all, [kind]: all[kind] + 1 }))
       const entry = (reply: HandlerResponse | undefined, fired: ReadonlyArray<Fault["_tag"]>): RequestRecord => ({

@@ -183,11 +183,12 @@ describe("core/login: tokenOf", () => {
   })
 })
 
-describe("core/login and core/polling", () => {
-  it("import nothing: no effect, no node:*, no module outside the core", () => {
-    for (const file of ["login.ts", "polling.ts"]) {
+describe("core/login, core/polling and core/authorizationCode", () => {
+  it("import nothing but the core: no effect, no node:*, no other module", () => {
+    for (const file of ["login.ts", "polling.ts", "authorizationCode.ts"]) {
       const text = readFileSync(new URL(`../../src/core/${file}`, import.meta.url), "utf8")
-      expect(text.match(/^\s*(import|export)\b[^\n]*\bfrom\s/gm), file).toBeNull()
+      const specifiers = [...text.matchAll(/^\s*(?:import|export)\b[^\n]*\bfrom\s+"([^"]+)"/gm)].map((m) => m[1])
+      for (const specifier of specifiers) expect(specifier, file).toMatch(/^\.\/[a-zA-Z]+\.js$/)
       expect(text, file).not.toMatch(/\bimport\(|\brequire\(/)
     }
   })

@@ -5,6 +5,7 @@
  * and fresh. Both editions' SsoTokenProvider, SsoCredentials and
  * AwsCredentials run these; their Effect-level suites test the wiring.
  */
+import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { GrantType } from "../../src/core/emulator/grants.js"
 import * as core from "../../src/core/provider.js"
@@ -296,5 +297,17 @@ describe("role credentials", () => {
     expect(core.sdkCredentialsFresh(undefined, 10 ** 12)).toBe(true)
     expect(core.sdkCredentialsFresh(new Date(5 * MINUTE + 1), 0)).toBe(true)
     expect(core.sdkCredentialsFresh(new Date(5 * MINUTE), 0)).toBe(false)
+  })
+})
+
+describe("core/provider's imports", () => {
+  it("only the core: no effect, no node:*, nothing outside src/core", () => {
+    const text = readFileSync(new URL("../../src/core/provider.ts", import.meta.url), "utf8")
+    const sources = [...text.matchAll(/^\s*(?:import|export)\b[^\n]*\bfrom\s+"([^"]+)"/gm)].map((match) => match[1])
+    expect(sources).toEqual(["./emulator/grants.js"])
+    expect(text).not.toMatch(/\bimport\(|\brequire\(/)
+    // and that module imports nothing at all
+    const grants = readFileSync(new URL("../../src/core/emulator/grants.ts", import.meta.url), "utf8")
+    expect(grants.match(/^\s*(?:import|export)\b[^\n]*\bfrom\s/gm)).toBeNull()
   })
 })

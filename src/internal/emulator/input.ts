@@ -16,25 +16,9 @@ import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
 import * as Operations from "../operations.js"
 
-/** The parts of a request the reader looks at. */
-export interface RequestParts {
-  readonly query: Readonly<Record<string, string>>
-  readonly headers: Readonly<Record<string, string>>
-  readonly bodyText: string
-}
+import type { InputRead, RequestParts } from "../../core/emulator/portal.js"
 
-/** Why a member could not be read. */
-export interface MemberProblem {
-  /** The schema's member name, e.g. `maxResults`; `undefined` when the body itself is unreadable. */
-  readonly member: string | undefined
-  readonly reason: "missing" | "invalid"
-  /** Safe to send back: no value in it. */
-  readonly message: string
-}
-
-export type InputRead<A> =
-  | { readonly _tag: "Ok"; readonly value: A }
-  | { readonly _tag: "Err"; readonly problem: MemberProblem }
+export type { InputRead, MemberProblem, RequestParts } from "../../core/emulator/portal.js"
 
 const header = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
   const lower = name.toLowerCase()

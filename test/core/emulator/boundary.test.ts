@@ -31,7 +31,7 @@ describe("core emulator boundary", () => {
         }
       }
     }
-    for (const name of ["state", "wire", "page", "iam", "persistentMap", "random", "reply", "grants", "pageToken", "sigv4"]) {
+    for (const name of ["portal", "faults", "handler", "state", "wire", "page", "iam", "persistentMap", "random", "reply", "grants", "pageToken", "sigv4"]) {
       visit(join(entry, `${name}.ts`))
     }
     expect(problems).toEqual([])

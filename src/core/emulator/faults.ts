@@ -1,38 +1,66 @@
 /**
  * Fault injection: which rules fire for a request, and the replies they make.
+ * Effect-free: each edition's public `Fault` type (whose `Delay` carries its
+ * edition's `Duration`) fits the shapes below, and its glue turns the
+ * selected delays into `Effect.sleep`s.
  */
-import * as Duration from "effect/Duration"
-import type { HandlerResponse } from "../../core/emulator/reply.js"
-import { jsonHeaders, serviceErrorReply } from "../../core/emulator/wire.js"
-import type { Fault, FaultRule } from "../../testing/Emulator.js"
-import type { OperationName } from "../../SsoOidcError.js"
-import { type Service, ssoPortal, type SsoPortalOperationName } from "../operations.js"
+import { type Service, ssoPortal } from "../operations.js"
+import type { HandlerResponse } from "./reply.js"
+import { jsonHeaders, serviceErrorReply } from "./wire.js"
 
-/** An operation a fault rule may target: one of SSO OIDC's or of the portal's. */
-type Target = OperationName | SsoPortalOperationName
+/** The faults that replace the reply (the editions' `Fault` minus `Delay` and `WrongContentType`). */
+export type ReplyFault =
+  | {
+    readonly _tag: "Status"
+    readonly status: number
+    readonly errorName?: string | undefined
+    readonly error?: string | undefined
+    readonly description?: string | undefined
+  }
+  | { readonly _tag: "UnknownError"; readonly name: string; readonly status: number }
+  | { readonly _tag: "Reset" }
+  | { readonly _tag: "EmptyBody"; readonly status: number }
+  | { readonly _tag: "NotJson"; readonly status: number }
+  | { readonly _tag: "WrongShape"; readonly status: number }
+  | { readonly _tag: "HugeBody"; readonly status: number; readonly bytes: number }
+  | { readonly _tag: "Redirect"; readonly status: number; readonly location: string }
+
+/** Any fault: the replacing ones, a relabelling of the content type, or a delay (of any duration type). */
+export type AnyFault =
+  | ReplyFault
+  | { readonly _tag: "WrongContentType"; readonly contentType: string }
+  | { readonly _tag: "Delay" }
+
+/** A fault rule, as the editions' `FaultRule` spells it. */
+export interface Rule<F extends AnyFault> {
+  readonly fault: F
+  readonly operation?: string | ReadonlyArray<string> | undefined
+  readonly ratio?: number | undefined
+  readonly count?: number | undefined
+}
 
 /** A rule with how many more times it may fire. */
-export interface ArmedRule {
-  readonly rule: FaultRule
+export interface ArmedRule<R> {
+  readonly rule: R
   readonly remaining: number | undefined
 }
 
-export const arm = (rules: ReadonlyArray<FaultRule>): ReadonlyArray<ArmedRule> =>
+export const arm = <R extends Rule<AnyFault>>(rules: ReadonlyArray<R>): ReadonlyArray<ArmedRule<R>> =>
   rules.map((rule) => ({ rule, remaining: rule.count === undefined ? undefined : Math.max(0, Math.floor(rule.count)) }))
 
 /** What the rules decided for one request. */
-export interface Selection {
-  /** Delays to sleep, in order, before anything else. */
-  readonly delays: ReadonlyArray<Duration.Duration>
+export interface Selection<F extends AnyFault> {
+  /** The delays to sleep, in order, before anything else. */
+  readonly delays: ReadonlyArray<Extract<F, { readonly _tag: "Delay" }>>
   /** The fault that replaces the reply, if any. */
-  readonly reply: Exclude<Fault, { readonly _tag: "Delay" | "WrongContentType" }> | undefined
+  readonly reply: Extract<F, ReplyFault> | undefined
   /** A content type that replaces the reply's, if any. */
   readonly contentType: string | undefined
   /** The tags of the faults that fired, for the request log. */
-  readonly fired: ReadonlyArray<Fault["_tag"]>
+  readonly fired: ReadonlyArray<F["_tag"]>
 }
 
-const matches = (rule: FaultRule, operation: Target): boolean => {
+const matches = (rule: Rule<AnyFault>, operation: string): boolean => {
   const target = rule.operation
   if (target === undefined || target === "*") return true
   return typeof target === "string" ? target === operation : target.includes(operation)
@@ -44,14 +72,14 @@ const matches = (rule: FaultRule, operation: Target): boolean => {
  * is below its ratio (always when the ratio is 1). Delays accumulate; the
  * first replacing fault ends the walk. Firing uses up one of the rule's count.
  */
-export const select = (
-  armed: ReadonlyArray<ArmedRule>,
-  operation: Target,
+export const select = <F extends AnyFault, R extends Rule<F>>(
+  armed: ReadonlyArray<ArmedRule<R>>,
+  operation: string,
   draws: ReadonlyArray<number>
-): readonly [Selection, ReadonlyArray<ArmedRule>] => {
-  const delays: Array<Duration.Duration> = []
-  const fired: Array<Fault["_tag"]> = []
-  let reply: Selection["reply"] = undefined
+): readonly [Selection<F>, ReadonlyArray<ArmedRule<R>>] => {
+  const delays: Array<Extract<F, { readonly _tag: "Delay" }>> = []
+  const fired: Array<F["_tag"]> = []
+  let reply: Selection<F>["reply"] = undefined
   let contentType: string | undefined = undefined
   const next = armed.map((entry, index) => {
     if (reply !== undefined) return entry
@@ -60,17 +88,17 @@ export const select = (
     const ratio = rule.ratio ?? 1
     const fires = ratio >= 1 || (draws[index] ?? 1) < ratio
     if (!fires) return entry
-    const fault = rule.fault
+    const fault: AnyFault = rule.fault
     fired.push(fault._tag)
     switch (fault._tag) {
       case "Delay":
-        delays.push(fault.duration)
+        delays.push(fault as Extract<F, { readonly _tag: "Delay" }>)
         break
       case "WrongContentType":
         contentType ??= fault.contentType
         break
       default:
-        reply = fault
+        reply = fault as Extract<F, ReplyFault>
     }
     return { rule, remaining: remaining === undefined ? undefined : remaining - 1 }
   })
@@ -108,7 +136,7 @@ export const portalWrongShapeBody = JSON.stringify({
  * service (the portal's errors are `{ message }`). `resetConnection` for `Reset`.
  */
 export const faultReply = (
-  fault: NonNullable<Selection["reply"]>,
+  fault: ReplyFault,
   requestId: string,
   service: Service
 ): HandlerResponse => {
