@@ -223,7 +223,9 @@ const awaitCallback = (
       const { accepted, reply } = Pkce.judgeCallback(request, expectedState, answered)
       if (accepted !== undefined) {
         answered = true
-        Deferred.doneUnsafe(result, Effect.succeed(accepted))
+        // After the listener has written `reply`: Effect 4 resumes the login's fiber at once, and a
+        // login that ends (denied, say) closes the listener, which would cut the page off unsent.
+        queueMicrotask(() => Deferred.doneUnsafe(result, Effect.succeed(accepted)))
       }
       return reply
     })

@@ -595,7 +595,8 @@ describe("leak scan — no secret in errors, logs or spans", () => {
       expect(secrets.list().some((secret) => secret.label === "role session token")).toBe(true)
       expectNoLeaks(capture, secrets.list())
     }).pipe(Effect.provide(inProcess()), capture.provide)
-  })
+    // Hundreds of calls in virtual time: about 20 s of CPU on a loaded 2-core machine.
+  }, 120_000)
 
   it.effect("every operation × an empty 200 body, with secrets in every request", () => {
     const capture = makeCapture()
