@@ -175,3 +175,16 @@ describe("authorizationCodeLogin", () => {
       expect(statuses).toEqual([404])
     }))
 })
+
+describe("error names", () => {
+  it("every error of the module is named after its tag: String(error) is `Tag: message`", () => {
+    const errors = [
+      new AuthorizationCodeLogin.CallbackTimeout({ timeout: "5 minutes" }),
+      new AuthorizationCodeLogin.CallbackError({ description: "listen EADDRINUSE" })
+    ]
+    for (const error of errors) {
+      expect(error.name).toBe(error._tag)
+      expect(String(error)).toBe(`${error._tag}: ${error.message}`)
+    }
+  })
+})

@@ -327,3 +327,20 @@ sso_account_id = 111122223333
       expect(missing).toMatchObject({ _tag: "MissingConfigKey", key: "sso_role_name", section: "profile no-role" })
     }).pipe(Effect.provide(SsoConfig.layerMemory(config))))
 })
+
+describe("error names", () => {
+  // SectionNotFound is left out: its own `name` field (the section's name) shadows the error's name in both editions.
+  it("every error of the module is named after its tag: String(error) is `Tag: message`", () => {
+    const errors = [
+      new SsoConfig.ConfigFileNotFound({ path: "/h/.aws/config" }),
+      new SsoConfig.ConfigReadError({ path: "/h/.aws/config", description: "permission denied" }),
+      new SsoConfig.ConfigParseError({ path: "/h/.aws/config", line: 3, description: "not a section or key" }),
+      new SsoConfig.MissingConfigKey({ path: "/h/.aws/config", section: "sso-session corp", key: "sso_region" }),
+      new SsoConfig.ConflictingConfig({ path: "/h/.aws/config", profile: "dev", sessionName: "corp", key: "sso_region" })
+    ]
+    for (const error of errors) {
+      expect(error.name).toBe(error._tag)
+      expect(String(error)).toBe(`${error._tag}: ${error.message}`)
+    }
+  })
+})

@@ -29,6 +29,7 @@ import type * as Endpoint from "./Endpoint.js"
 import * as Pkce from "./core/authorizationCode.js"
 import { base64Url, randomBytes, sha256Base64Url } from "./core/crypto.js"
 import { registerOrReuse, tokenOf } from "./internal/login.js"
+import { TaggedError } from "./internal/taggedError.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import { GrantType } from "./SsoOidcSchema.js"
@@ -77,7 +78,7 @@ export const makeState = (): string => base64Url(randomBytes(32))
  * @since 0.1.0
  * @category errors
  */
-export class CallbackTimeout extends Schema.TaggedError<CallbackTimeout>("effect-sso-oidc/CallbackTimeout")(
+export class CallbackTimeout extends TaggedError<CallbackTimeout>("effect-sso-oidc/CallbackTimeout")(
   "CallbackTimeout",
   { timeout: Schema.String }
 ) {
@@ -92,7 +93,7 @@ export class CallbackTimeout extends Schema.TaggedError<CallbackTimeout>("effect
  * @since 0.1.0
  * @category errors
  */
-export class CallbackError extends Schema.TaggedError<CallbackError>("effect-sso-oidc/CallbackError")(
+export class CallbackError extends TaggedError<CallbackError>("effect-sso-oidc/CallbackError")(
   "CallbackError",
   { description: Schema.String }
 ) {

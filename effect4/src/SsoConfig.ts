@@ -37,6 +37,7 @@ import * as Schema from "effect/Schema"
 import * as Rules from "./core/cache/awsConfig.js"
 import { describeReadFailure, readRegularFile } from "./internal/cache/files.js"
 import { configFilePath, profileName } from "./internal/cache/home.js"
+import { TaggedError } from "./internal/taggedError.js"
 
 /** The largest config file read (a FIFO, a device or anything larger is a `ConfigReadError` at once). */
 const maxConfigBytes = 4 * 1024 * 1024
@@ -87,7 +88,7 @@ export type ConfigFile = Rules.ConfigFile
  * @since 0.1.0
  * @category errors
  */
-export class ConfigFileNotFound extends Schema.TaggedError<ConfigFileNotFound>("effect-sso-oidc/ConfigFileNotFound")(
+export class ConfigFileNotFound extends TaggedError<ConfigFileNotFound>("effect-sso-oidc/ConfigFileNotFound")(
   "ConfigFileNotFound",
   { path: Schema.String }
 ) {
@@ -103,7 +104,7 @@ export class ConfigFileNotFound extends Schema.TaggedError<ConfigFileNotFound>("
  * @since 0.1.0
  * @category errors
  */
-export class ConfigReadError extends Schema.TaggedError<ConfigReadError>("effect-sso-oidc/ConfigReadError")(
+export class ConfigReadError extends TaggedError<ConfigReadError>("effect-sso-oidc/ConfigReadError")(
   "ConfigReadError",
   { path: Schema.String, description: Schema.String }
 ) {
@@ -118,7 +119,7 @@ export class ConfigReadError extends Schema.TaggedError<ConfigReadError>("effect
  * @since 0.1.0
  * @category errors
  */
-export class ConfigParseError extends Schema.TaggedError<ConfigParseError>("effect-sso-oidc/ConfigParseError")(
+export class ConfigParseError extends TaggedError<ConfigParseError>("effect-sso-oidc/ConfigParseError")(
   "ConfigParseError",
   { path: Schema.String, line: Schema.Number, description: Schema.String }
 ) {
@@ -133,7 +134,7 @@ export class ConfigParseError extends Schema.TaggedError<ConfigParseError>("effe
  * @since 0.1.0
  * @category errors
  */
-export class SectionNotFound extends Schema.TaggedError<SectionNotFound>("effect-sso-oidc/SectionNotFound")(
+export class SectionNotFound extends TaggedError<SectionNotFound>("effect-sso-oidc/SectionNotFound")(
   "SectionNotFound",
   { path: Schema.String, kind: Schema.Literals(["sso-session", "profile"]), name: Schema.String }
 ) {
@@ -149,7 +150,7 @@ export class SectionNotFound extends Schema.TaggedError<SectionNotFound>("effect
  * @since 0.1.0
  * @category errors
  */
-export class MissingConfigKey extends Schema.TaggedError<MissingConfigKey>("effect-sso-oidc/MissingConfigKey")(
+export class MissingConfigKey extends TaggedError<MissingConfigKey>("effect-sso-oidc/MissingConfigKey")(
   "MissingConfigKey",
   {
     path: Schema.String,
@@ -174,7 +175,7 @@ export class MissingConfigKey extends Schema.TaggedError<MissingConfigKey>("effe
  * @since 0.1.0
  * @category errors
  */
-export class ConflictingConfig extends Schema.TaggedError<ConflictingConfig>("effect-sso-oidc/ConflictingConfig")(
+export class ConflictingConfig extends TaggedError<ConflictingConfig>("effect-sso-oidc/ConflictingConfig")(
   "ConflictingConfig",
   { path: Schema.String, profile: Schema.String, sessionName: Schema.String, key: Schema.String }
 ) {

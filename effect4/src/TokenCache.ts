@@ -43,6 +43,7 @@ import * as Schema from "effect/Schema"
 import * as TokenFile from "./core/cache/tokenFile.js"
 import { ssoCacheDirectory } from "./internal/cache/home.js"
 import * as Store from "./internal/cache/store.js"
+import { TaggedError } from "./internal/taggedError.js"
 
 // -----------------------------------------------------------------------------
 // keys
@@ -165,7 +166,7 @@ export interface CachedRegistration {
  * @since 0.1.0
  * @category errors
  */
-export class CacheFileCorrupt extends Schema.TaggedError<CacheFileCorrupt>("effect-sso-oidc/CacheFileCorrupt")(
+export class CacheFileCorrupt extends TaggedError<CacheFileCorrupt>("effect-sso-oidc/CacheFileCorrupt")(
   "CacheFileCorrupt",
   {
     path: Schema.String,
@@ -191,7 +192,7 @@ export class CacheFileCorrupt extends Schema.TaggedError<CacheFileCorrupt>("effe
  * @since 0.1.0
  * @category errors
  */
-export class CacheIoError extends Schema.TaggedError<CacheIoError>("effect-sso-oidc/CacheIoError")(
+export class CacheIoError extends TaggedError<CacheIoError>("effect-sso-oidc/CacheIoError")(
   "CacheIoError",
   {
     path: Schema.String,
@@ -212,7 +213,7 @@ export class CacheIoError extends Schema.TaggedError<CacheIoError>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class LockTimeout extends Schema.TaggedError<LockTimeout>("effect-sso-oidc/LockTimeout")(
+export class LockTimeout extends TaggedError<LockTimeout>("effect-sso-oidc/LockTimeout")(
   "LockTimeout",
   { path: Schema.String, waitedMillis: Schema.Number }
 ) {

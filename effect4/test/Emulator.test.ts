@@ -718,3 +718,18 @@ describe("Emulator in-process — fault injection, as our client's typed errors"
       expect(failures).toBeLessThan(140)
     }).pipe(Effect.provide(setup())))
 })
+
+describe("error names", () => {
+  it("every error of the module is named after its tag: String(error) is `Tag: message`", () => {
+    const errors = [
+      new Emulator.UnknownUserCode({ userCode: "ABCD-EFGH" }),
+      new Emulator.AuthorizationNotPending({ userCode: "ABCD-EFGH", status: "denied" }),
+      new Emulator.UnknownAuthorizationRequest({ id: "r1" }),
+      new Emulator.AuthorizationRequestNotPending({ id: "r1", status: "consumed" })
+    ]
+    for (const error of errors) {
+      expect(error.name).toBe(error._tag)
+      expect(String(error)).toBe(`${error._tag}: ${error.message}`)
+    }
+  })
+})

@@ -517,3 +517,17 @@ for line in sys.stdin:
     })
   })
 })
+
+describe("error names", () => {
+  it("every error of the module is named after its tag: String(error) is `Tag: message`", () => {
+    const errors = [
+      new TokenCache.CacheFileCorrupt({ path: "/c/a.json", kind: "token", description: "accessToken is missing" }),
+      new TokenCache.CacheIoError({ path: "/c/a.json", operation: "write", description: "no space left on device" }),
+      new TokenCache.LockTimeout({ path: "/c/a.json.lock", waitedMillis: 30_000 })
+    ]
+    for (const error of errors) {
+      expect(error.name).toBe(error._tag)
+      expect(String(error)).toBe(`${error._tag}: ${error.message}`)
+    }
+  })
+})

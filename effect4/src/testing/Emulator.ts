@@ -46,6 +46,7 @@ import * as SigV4 from "../core/emulator/sigv4.js"
 import * as State from "../core/emulator/state.js"
 import * as Wire from "../core/emulator/wire.js"
 import * as Operations from "../internal/operations.js"
+import { TaggedError } from "../internal/taggedError.js"
 import type { OperationName } from "../SsoOidcError.js"
 
 // -----------------------------------------------------------------------------
@@ -517,7 +518,7 @@ export interface FaultRule {
  * @since 0.1.0
  * @category errors
  */
-export class UnknownUserCode extends Schema.TaggedError<UnknownUserCode>("effect-sso-oidc/Emulator/UnknownUserCode")(
+export class UnknownUserCode extends TaggedError<UnknownUserCode>("effect-sso-oidc/Emulator/UnknownUserCode")(
   "UnknownUserCode",
   { userCode: Schema.String }
 ) {
@@ -532,7 +533,7 @@ export class UnknownUserCode extends Schema.TaggedError<UnknownUserCode>("effect
  * @since 0.1.0
  * @category errors
  */
-export class AuthorizationNotPending extends Schema.TaggedError<AuthorizationNotPending>(
+export class AuthorizationNotPending extends TaggedError<AuthorizationNotPending>(
   "effect-sso-oidc/Emulator/AuthorizationNotPending"
 )("AuthorizationNotPending", {
   userCode: Schema.String,
@@ -549,7 +550,7 @@ export class AuthorizationNotPending extends Schema.TaggedError<AuthorizationNot
  * @since 0.1.0
  * @category errors
  */
-export class UnknownAuthorizationRequest extends Schema.TaggedError<UnknownAuthorizationRequest>(
+export class UnknownAuthorizationRequest extends TaggedError<UnknownAuthorizationRequest>(
   "effect-sso-oidc/Emulator/UnknownAuthorizationRequest"
 )("UnknownAuthorizationRequest", { id: Schema.String }) {
   override get message() {
@@ -563,7 +564,7 @@ export class UnknownAuthorizationRequest extends Schema.TaggedError<UnknownAutho
  * @since 0.1.0
  * @category errors
  */
-export class AuthorizationRequestNotPending extends Schema.TaggedError<AuthorizationRequestNotPending>(
+export class AuthorizationRequestNotPending extends TaggedError<AuthorizationRequestNotPending>(
   "effect-sso-oidc/Emulator/AuthorizationRequestNotPending"
 )("AuthorizationRequestNotPending", {
   id: Schema.String,
