@@ -186,6 +186,18 @@ describe("the service", () => {
       return exit.value.cause.error
     })
 
+  it.scoped("a config path through a regular file is ConfigReadError carrying the system's reason (ENOTDIR)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(join(dir, "file"), "")
+      const path = join(dir, "file", "config")
+      const config = yield* SsoConfig.make({ path })
+      const error = yield* failsAtOnce(config.session("corp"))
+      expect(error).toMatchObject({ _tag: "ConfigReadError", path })
+      expect(error.message).toContain("ENOTDIR: not a directory")
+    }).pipe(Effect.provide(NodeLayer)))
+
   it.scoped("a FIFO as the config file is ConfigReadError at once, without opening it", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -486,3 +486,18 @@ describe("files and folders other users can read or change", () => {
       expect(lines).toEqual([])
     }).pipe(Effect.provide(NodeLayer)))
 })
+
+describe("the system's reason in the error", () => {
+  it.scoped("a cache folder that cannot be made (a regular file in its path) is CacheIoError carrying ENOTDIR", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const root = yield* fs.makeTempDirectoryScoped()
+      yield* fs.writeFileString(join(root, ".aws"), "")
+      const directory = join(root, ".aws", "sso", "cache")
+      const cache = yield* TokenCache.make({ directory })
+      const error = failure(yield* Effect.exit(cache.setToken(key, token)))
+      expect(error).toMatchObject({ _tag: "CacheIoError", path: directory })
+      expect(error.description).toContain("ENOTDIR: not a directory")
+      expect(error.message).toContain("ENOTDIR: not a directory")
+    }).pipe(Effect.provide(NodeLayer)))
+})

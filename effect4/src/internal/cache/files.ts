@@ -29,8 +29,18 @@ export const describeReadFailure = (failure: ReadFailure): string => {
     case "TooLarge":
       return tooLargeText(failure.maxBytes)
     case "Platform":
-      return failure.error.message
+      return platformErrorText(failure.error)
   }
+}
+
+/**
+ * The text of a file-system error, as Effect 3 gave it: Effect 4's Node file
+ * system keeps the system's own message (`ENOSPC: no space left on device, …`)
+ * only in the cause, so it is added back here. @internal
+ */
+export const platformErrorText = (error: PlatformError): string => {
+  const { cause, description } = error.reason
+  return description === undefined && cause instanceof Error ? `${error.message}: ${cause.message}` : error.message
 }
 
 const platform = (error: PlatformError): ReadFailure =>

@@ -50,7 +50,7 @@ import * as Schedule from "effect/Schedule"
 import * as Semaphore from "effect/Semaphore"
 import type * as Scope from "effect/Scope"
 import * as Files from "../../core/cache/files.js"
-import { describeReadFailure, readRegularFile } from "./files.js"
+import { describeReadFailure, platformErrorText, readRegularFile } from "./files.js"
 
 /** @internal */
 export type StoreError =
@@ -135,7 +135,7 @@ export const makeFileStore = (
     _tag: "StoreIo",
     path: file,
     operation,
-    description: error.message
+    description: platformErrorText(error)
   })
 
   const ensureDirectory = fs.makeDirectory(directory, { recursive: true, mode: DIRECTORY_MODE }).pipe(
