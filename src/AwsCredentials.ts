@@ -84,15 +84,16 @@ export const layerStatic = (credentials: Credentials): Layer.Layer<AwsCredential
  * @category layers
  */
 export const layerEnv: Layer.Layer<AwsCredentials> = Layer.succeed(AwsCredentials, {
+  // An empty variable reads as unset, as in the AWS SDKs and Effect 4's environment provider.
   get: Config.all({
-    accessKeyId: Config.string("AWS_ACCESS_KEY_ID"),
-    secretAccessKey: Config.redacted("AWS_SECRET_ACCESS_KEY"),
+    accessKeyId: Config.nonEmptyString("AWS_ACCESS_KEY_ID"),
+    secretAccessKey: Config.redacted(Config.nonEmptyString("AWS_SECRET_ACCESS_KEY")),
     sessionToken: Config.option(Config.redacted("AWS_SESSION_TOKEN"))
   }).pipe(
     Effect.map(({ accessKeyId, secretAccessKey, sessionToken }): Credentials => ({
       accessKeyId,
       secretAccessKey,
-      sessionToken: Option.getOrUndefined(sessionToken)
+      sessionToken: Option.getOrUndefined(Option.filter(sessionToken, (token) => Redacted.value(token) !== ""))
     })),
     Effect.mapError(() =>
       new CredentialsError({

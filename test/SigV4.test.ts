@@ -131,6 +131,22 @@ describe("createTokenWithIam", () => {
       expect(yield* mock.requests).toHaveLength(0)
     }))
 
+  it.effect("an empty AWS_SESSION_TOKEN is no session token; an empty key id or secret is a CredentialsError", () =>
+    Effect.gen(function*() {
+      const credentialsOf = (env: Record<string, string>) =>
+        Effect.flatMap(AwsCredentials.AwsCredentials, (credentials) => credentials.get).pipe(
+          Effect.provide(AwsCredentials.layerEnv),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+        )
+      const read = yield* credentialsOf({ AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "" })
+      expect(read.accessKeyId).toBe("AKID")
+      expect(read.sessionToken).toBeUndefined()
+      for (const env of [{ AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "secret" }, { AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "" }]) {
+        const error = yield* Effect.flip(credentialsOf(env))
+        expect(error._tag).toBe("CredentialsError")
+      }
+    }))
+
   it.effect("InvalidRequestRegion keeps endpoint and region", () =>
     Effect.gen(function*() {
       const mock = yield* MockHttp.script([
