@@ -1249,6 +1249,18 @@ describe("layerConfig", () => {
       expect(url).toBe("https://oidc-fips.us-east-1.amazonaws.com/device_authorization")
     }))
 
+  it.effect("an empty AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS reads as unset", () =>
+    Effect.gen(function*() {
+      const { url } = yield* urlFrom({
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: "https://everything.local:8002",
+        AWS_USE_FIPS_ENDPOINT: "",
+        AWS_USE_DUALSTACK_ENDPOINT: "",
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: ""
+      })
+      expect(url).toBe("https://everything.local:8002/device_authorization")
+    }))
+
   it.effect("AWS_USE_DUALSTACK_ENDPOINT=true selects the dual-stack host", () =>
     Effect.gen(function*() {
       const { url } = yield* urlFrom({ AWS_REGION: "us-east-1", AWS_USE_DUALSTACK_ENDPOINT: "true" })

@@ -19,16 +19,16 @@ const optionalString = (name: string) =>
     Config.map(Option.filter((value) => value.trim() !== ""))
   )
 
-/** A boolean as the AWS CLI reads it: `true` / `false` in any case. */
+/** A boolean as the AWS CLI reads it: `true` / `false` in any case; empty or blank reads as unset. */
 const optionalBoolean = (name: string) =>
-  Config.string(name).pipe(
-    Config.mapOrFail((value) => {
-      const lower = value.trim().toLowerCase()
+  optionalString(name).pipe(
+    Config.mapOrFail((option) => {
+      if (Option.isNone(option)) return Either.right(Option.none<boolean>())
+      const lower = option.value.trim().toLowerCase()
       return lower === "true" || lower === "false"
-        ? Either.right(lower === "true")
-        : Either.left(ConfigError.InvalidData([name], `Expected true or false, got "${value}"`))
-    }),
-    Config.option
+        ? Either.right(Option.some(lower === "true"))
+        : Either.left(ConfigError.InvalidData([name], `Expected true or false, got "${option.value}"`))
+    })
   )
 
 /** The settings of a service whose endpoint variable is `serviceVariable` (e.g. `AWS_ENDPOINT_URL_SSO_OIDC`). */

@@ -26,16 +26,16 @@ const invalidData = (name: string, message: string): Config.ConfigError =>
     new Schema.SchemaError(new SchemaIssue.Pointer([name], new SchemaIssue.InvalidValue({ message })))
   )
 
-/** A boolean as the AWS CLI reads it: `true` / `false` in any case. */
+/** A boolean as the AWS CLI reads it: `true` / `false` in any case; empty or blank reads as unset. */
 const optionalBoolean = (name: string) =>
-  Config.String(name).pipe(
-    Config.mapEffect((value) => {
-      const lower = value.trim().toLowerCase()
+  optionalString(name).pipe(
+    Config.mapEffect((option) => {
+      if (Option.isNone(option)) return Effect.succeed(Option.none<boolean>())
+      const lower = option.value.trim().toLowerCase()
       return lower === "true" || lower === "false"
-        ? Effect.succeed(lower === "true")
-        : Effect.fail(invalidData(name, `Expected true or false, got "${value}"`))
-    }),
-    Config.option
+        ? Effect.succeed(Option.some(lower === "true"))
+        : Effect.fail(invalidData(name, `Expected true or false, got "${option.value}"`))
+    })
   )
 
 /** The settings of a service whose endpoint variable is `serviceVariable` (e.g. `AWS_ENDPOINT_URL_SSO_OIDC`). */
