@@ -5,9 +5,11 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
@@ -189,11 +191,12 @@ export const toSdkCredentialProvider = <E>(
   expiration?: Date
 }> =>
 () =>
-  runtime.runPromise(
+  // `runPromise` would reject with a FiberFailure; Effect 4's rejects with the error itself, as this does.
+  runtime.runPromiseExit(
     Effect.map(Effect.flatMap(AwsCredentials, (service) => service.get), (credentials) => ({
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: Redacted.value(credentials.secretAccessKey),
       ...(credentials.sessionToken === undefined ? {} : { sessionToken: Redacted.value(credentials.sessionToken) }),
       ...(credentials.expiration === undefined ? {} : { expiration: credentials.expiration })
     }))
-  )
+  ).then((exit) => Exit.isSuccess(exit) ? exit.value : Promise.reject(Cause.squash(exit.cause)))

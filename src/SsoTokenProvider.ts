@@ -35,11 +35,13 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
@@ -686,9 +688,10 @@ export const toSdkTokenProvider = <E>(
   session: SessionInput
 ): () => Promise<{ token: string; expiration: Date }> =>
 () =>
-  runtime.runPromise(
+  // `runPromise` would reject with a FiberFailure; Effect 4's rejects with the error itself, as this does.
+  runtime.runPromiseExit(
     Effect.map(token(session), (accessToken) => ({
       token: Redacted.value(accessToken.accessToken),
       expiration: accessToken.expiresAt
     }))
-  )
+  ).then((exit) => Exit.isSuccess(exit) ? exit.value : Promise.reject(Cause.squash(exit.cause)))

@@ -208,6 +208,27 @@ describe("SsoCredentials", () => {
 })
 
 describe("SsoTokenProvider.toSdkTokenProvider", () => {
+  it.live("a failure rejects with the typed error itself, as the documentation says (not a wrapper)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({})
+      const layer = SsoTokenProvider.layer({ client: { endpoint: emulator.url } }).pipe(
+        Layer.provide(TokenCache.layerMemory(new Map())),
+        Layer.provide(SsoConfig.layerMemory(config)),
+        Layer.provide(Layer.succeed(HttpClient.HttpClient, Emulator.toHttpClient(emulator)))
+      )
+      const runtime = ManagedRuntime.make(layer)
+      const missing = yield* Effect.promise(() => SsoTokenProvider.toSdkTokenProvider(runtime, "corp")().then(() => undefined, (e: unknown) => e))
+      yield* Effect.promise(() => runtime.dispose())
+      expect(missing).toBeInstanceOf(SsoTokenProvider.TokenMissing)
+      const failing = ManagedRuntime.make(Layer.succeed(AwsCredentials.AwsCredentials, {
+        get: Effect.fail(new AwsCredentials.CredentialsError({ source: "test", description: "none" }))
+      }))
+      const refused = yield* Effect.promise(() => AwsCredentials.toSdkCredentialProvider(failing)().then(() => undefined, (e: unknown) => e))
+      yield* Effect.promise(() => failing.dispose())
+      expect(refused).toBeInstanceOf(AwsCredentials.CredentialsError)
+      expect(String(refused)).toBe("CredentialsError: no AWS credentials from test: none")
+    }))
+
   it.live("an SDK token provider: a valid token with its expiry; a session without a token rejects naming no secret", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ autoApproveAfter: "1 millis", interval: "1 second" })
