@@ -389,17 +389,7 @@ export type { WrongContentTypeFault }
  * @since 0.1.0
  * @category faults
  */
-export type Fault =
-  | StatusFault
-  | UnknownErrorFault
-  | DelayFault
-  | ResetFault
-  | EmptyBodyFault
-  | NotJsonFault
-  | WrongShapeFault
-  | HugeBodyFault
-  | RedirectFault
-  | WrongContentTypeFault
+export type Fault = Faults.ReplyFault | DelayFault | WrongContentTypeFault
 
 /**
  * Constructors of {@link Fault}.
