@@ -13,6 +13,7 @@
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Text from "./core/errorText.js"
+import * as CoreOperations from "./core/operations.js"
 import type { EndpointError } from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
 
@@ -537,8 +538,7 @@ export type SsoOidcError =
  * @category models
  */
 export const operationErrors: { readonly [Name in OperationName]: (typeof Operations.operations)[Name]["errors"] } =
-  // `Object.fromEntries` forgets which key holds which list; the table has them.
-  Object.fromEntries(Operations.ssoOidcOperations.map((operation) => [operation.name, operation.errors])) as any
+  CoreOperations.ssoOidcOperationErrors
 
 /**
  * Whether a value is an error of this module.
