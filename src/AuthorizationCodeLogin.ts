@@ -242,14 +242,7 @@ const awaitCallback = (
  * @since 0.1.0
  * @category pkce
  */
-export const authorizeUrl: (options: {
-  readonly endpoint: string
-  readonly clientId: string
-  readonly redirectUri: string
-  readonly state: string
-  readonly challenge: string
-  readonly scopes: ReadonlyArray<string>
-}) => string = Pkce.authorizeUrl
+export const authorizeUrl: typeof Pkce.authorizeUrl = Pkce.authorizeUrl
 
 /**
  * The browser login as a stream: `Registered`, `AwaitingBrowser` (open its

@@ -24,21 +24,7 @@ export class EndpointError extends Schema.TaggedError<EndpointError>("effect-sso
  * @since 0.1.0
  * @category models
  */
-export interface EndpointParameters {
-  readonly region?: string | undefined
-  readonly useFips?: boolean | undefined
-  readonly useDualStack?: boolean | undefined
-  readonly endpoint?: string | undefined
-  /**
-   * Accept a custom `endpoint` over plain `http://` to a host that is not a
-   * loopback address. Requests carry client secrets, device codes and refresh
-   * tokens, so by default only `https://` is accepted, and plain `http://`
-   * only to 127.0.0.0/8, `::1` or `localhost` (a local emulator). Default `false`.
-   *
-   * @since 0.2.0
-   */
-  readonly allowInsecureEndpoint?: boolean | undefined
-}
+export interface EndpointParameters extends Core.EndpointParameters {}
 
 /** The core's plain result as an `Either`, its error text in an `EndpointError`. */
 const toEither = (resolution: Core.Resolution): Either.Either<string, EndpointError> =>

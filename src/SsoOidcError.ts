@@ -12,6 +12,8 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Text from "./core/errorText.js"
+import * as CoreOperations from "./core/operations.js"
 import type { EndpointError } from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
 
@@ -39,24 +41,6 @@ const serviceErrorFields = {
   requestId: Schema.optional(Schema.String)
 }
 
-interface ServiceErrorLike {
-  readonly error?: string | undefined
-  readonly error_description?: string | undefined
-  readonly status?: number | undefined
-  readonly requestId?: string | undefined
-}
-
-/** `error: error_description (HTTP status, request id …)`, after an optional prefix. */
-const describe = (self: ServiceErrorLike, prefix?: string): string => {
-  const said = [prefix, self.error, self.error_description].filter((part) => part !== undefined && part !== "")
-  const where = [
-    self.status === undefined ? undefined : `HTTP ${self.status}`,
-    self.requestId === undefined ? undefined : `request id ${self.requestId}`
-  ].filter((part) => part !== undefined)
-  const text = said.length === 0 ? "no error text" : said.join(": ")
-  return where.length === 0 ? text : `${text} (${where.join(", ")})`
-}
-
 /**
  * You do not have sufficient access to perform this action (`access_denied`;
  * in the device flow: the user denied the request).
@@ -74,7 +58,7 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -90,7 +74,7 @@ export class AuthorizationPending extends Schema.TaggedError<AuthorizationPendin
 )("AuthorizationPending", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -107,7 +91,7 @@ export class ExpiredToken extends Schema.TaggedError<ExpiredToken>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -124,7 +108,7 @@ export class InternalServer extends Schema.TaggedError<InternalServer>("effect-s
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -141,7 +125,7 @@ export class InvalidClient extends Schema.TaggedError<InvalidClient>("effect-sso
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -157,7 +141,7 @@ export class InvalidClientMetadata extends Schema.TaggedError<InvalidClientMetad
 )("InvalidClientMetadata", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -174,7 +158,7 @@ export class InvalidGrant extends Schema.TaggedError<InvalidGrant>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -190,7 +174,7 @@ export class InvalidRedirectUri extends Schema.TaggedError<InvalidRedirectUri>(
 )("InvalidRedirectUri", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -211,7 +195,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-s
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -234,8 +218,7 @@ export class InvalidRequestRegion extends Schema.TaggedError<InvalidRequestRegio
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const where = this.region === undefined ? "" : ` [use region ${this.region}]`
-    return describe(this) + where
+    return Text.invalidRequestRegionText(this)
   }
 }
 
@@ -251,7 +234,7 @@ export class InvalidScope extends Schema.TaggedError<InvalidScope>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -268,7 +251,7 @@ export class SlowDown extends Schema.TaggedError<SlowDown>("effect-sso-oidc/Slow
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -284,7 +267,7 @@ export class UnauthorizedClient extends Schema.TaggedError<UnauthorizedClient>(
 )("UnauthorizedClient", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -300,7 +283,7 @@ export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantTyp
 )("UnsupportedGrantType", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -322,7 +305,7 @@ export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, this.errorType)
+    return Text.oidcServiceErrorText(this, this.errorType)
   }
 }
 
@@ -346,7 +329,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("effect-s
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return `${this.operation}: ${this.reason} error: ${this.description}`
+    return Text.transportErrorText(this)
   }
 }
 
@@ -372,8 +355,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const id = this.requestId === undefined ? "" : `, request id ${this.requestId}`
-    return `${this.operation}: unreadable reply (HTTP ${this.status}${id}): ${this.description}`
+    return Text.responseDecodeErrorText(this)
   }
 }
 
@@ -404,10 +386,7 @@ export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>(
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const to = this.locationOrigin === undefined ? "" : ` to ${this.locationOrigin}`
-    const status = this.status === 0 ? "an opaque redirect" : `HTTP ${this.status}`
-    return `${this.operation}: the endpoint answered with a redirect${to} (${status}); ` +
-      "the service never redirects, so nothing was sent there: check the endpoint"
+    return Text.unexpectedRedirectText(this)
   }
 }
 
@@ -429,7 +408,7 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return `${this.operation}: invalid input: ${this.description}`
+    return Text.invalidInputText(this)
   }
 }
 
@@ -559,8 +538,7 @@ export type SsoOidcError =
  * @category models
  */
 export const operationErrors: { readonly [Name in OperationName]: (typeof Operations.operations)[Name]["errors"] } =
-  // `Object.fromEntries` forgets which key holds which list; the table has them.
-  Object.fromEntries(Operations.ssoOidcOperations.map((operation) => [operation.name, operation.errors])) as any
+  CoreOperations.ssoOidcOperationErrors
 
 /**
  * Whether a value is an error of this module.
@@ -584,6 +562,5 @@ export const isTransient = (u: unknown): boolean => {
   if (u._tag === "TransportError") return true
   // A reply too large or unreadable, or a redirect, would be the same again: never transient, whatever the status.
   if (u._tag === "InvalidInput" || u._tag === "ResponseDecodeError" || u._tag === "UnexpectedRedirect") return false
-  const status = u.status
-  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504
+  return Text.isTransientStatus(u.status)
 }

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as Grants from "./core/emulator/grants.js"
 
 // -----------------------------------------------------------------------------
 // building blocks
@@ -101,18 +102,7 @@ export const EpochSeconds: Schema.Schema<number> = boundedInteger(
  * @since 0.1.0
  * @category constants
  */
-export const GrantType = {
-  /** RFC 8628 device code grant (the underscore form; the model's example misspells it). */
-  DeviceCode: "urn:ietf:params:oauth:grant-type:device_code",
-  /** Authorization code grant, with PKCE. */
-  AuthorizationCode: "authorization_code",
-  /** Refresh token grant. */
-  RefreshToken: "refresh_token",
-  /** JWT bearer grant (CreateTokenWithIAM only). */
-  JwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-  /** Token exchange grant (CreateTokenWithIAM only). */
-  TokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange"
-} as const
+export const GrantType: typeof Grants.GrantType = Grants.GrantType
 
 /**
  * The token type URIs of the token exchange grant.
@@ -120,10 +110,7 @@ export const GrantType = {
  * @since 0.1.0
  * @category constants
  */
-export const TokenTypeUri = {
-  AccessToken: "urn:ietf:params:oauth:token-type:access_token",
-  RefreshToken: "urn:ietf:params:oauth:token-type:refresh_token"
-} as const
+export const TokenTypeUri: typeof Grants.TokenTypeUri = Grants.TokenTypeUri
 
 // -----------------------------------------------------------------------------
 // RegisterClient

@@ -14,6 +14,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Text from "./core/errorText.js"
 import type { SsoPortalWireName } from "./core/operations.js"
 import type * as SsoOidcError from "./SsoOidcError.js"
 
@@ -39,18 +40,6 @@ const fields = {
   requestId: Schema.optional(Schema.String)
 }
 
-const describe = (
-  self: { readonly description?: string | undefined; readonly status?: number | undefined; readonly requestId?: string | undefined },
-  what: string
-): string => {
-  const where = [
-    self.status === undefined ? undefined : `HTTP ${self.status}`,
-    self.requestId === undefined ? undefined : `request id ${self.requestId}`
-  ].filter((part) => part !== undefined)
-  const text = self.description === undefined || self.description === "" ? what : `${what}: ${self.description}`
-  return where.length === 0 ? text : `${text} (${where.join(", ")})`
-}
-
 /**
  * The request is not valid: a missing or malformed parameter (HTTP 400).
  *
@@ -63,7 +52,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-s
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "invalid request")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.InvalidRequest)
   }
 }
 
@@ -80,7 +69,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("effect-sso-o
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "the SSO access token is not valid (expired or signed out); sign in again")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.Unauthorized)
   }
 }
 
@@ -96,7 +85,7 @@ export class TooManyRequests extends Schema.TaggedError<TooManyRequests>("effect
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "too many requests")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.TooManyRequests)
   }
 }
 
@@ -111,7 +100,7 @@ export class ResourceNotFound extends Schema.TaggedError<ResourceNotFound>(
 )("SsoPortalResourceNotFound", fields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "no such account or role for this user")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.ResourceNotFound)
   }
 }
 
@@ -130,7 +119,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>("effect-sso-oidc/Ss
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "no access to this account and role for this user")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.Forbidden)
   }
 }
 

@@ -25,21 +25,7 @@ export class EndpointError extends TaggedError<EndpointError>("effect-sso-oidc/E
  * @since 0.1.0
  * @category models
  */
-export interface EndpointParameters {
-  readonly region?: string | undefined
-  readonly useFips?: boolean | undefined
-  readonly useDualStack?: boolean | undefined
-  readonly endpoint?: string | undefined
-  /**
-   * Accept a custom `endpoint` over plain `http://` to a host that is not a
-   * loopback address. Requests carry client secrets, device codes and refresh
-   * tokens, so by default only `https://` is accepted, and plain `http://`
-   * only to 127.0.0.0/8, `::1` or `localhost` (a local emulator). Default `false`.
-   *
-   * @since 0.2.0
-   */
-  readonly allowInsecureEndpoint?: boolean | undefined
-}
+export interface EndpointParameters extends Core.EndpointParameters {}
 
 /** The core's plain result as a `Result`, its error text in an `EndpointError`. */
 const toResult = (resolution: Core.Resolution): Result.Result<string, EndpointError> =>

@@ -12,6 +12,8 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Text from "./core/errorText.js"
+import * as CoreOperations from "./core/operations.js"
 import { TaggedError } from "./internal/taggedError.js"
 import type { EndpointError } from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
@@ -40,24 +42,6 @@ const serviceErrorFields = {
   requestId: Schema.optional(Schema.String)
 }
 
-interface ServiceErrorLike {
-  readonly error?: string | undefined
-  readonly error_description?: string | undefined
-  readonly status?: number | undefined
-  readonly requestId?: string | undefined
-}
-
-/** `error: error_description (HTTP status, request id …)`, after an optional prefix. */
-const describe = (self: ServiceErrorLike, prefix?: string): string => {
-  const said = [prefix, self.error, self.error_description].filter((part) => part !== undefined && part !== "")
-  const where = [
-    self.status === undefined ? undefined : `HTTP ${self.status}`,
-    self.requestId === undefined ? undefined : `request id ${self.requestId}`
-  ].filter((part) => part !== undefined)
-  const text = said.length === 0 ? "no error text" : said.join(": ")
-  return where.length === 0 ? text : `${text} (${where.join(", ")})`
-}
-
 /**
  * You do not have sufficient access to perform this action (`access_denied`;
  * in the device flow: the user denied the request).
@@ -75,7 +59,7 @@ export class AccessDenied extends TaggedError<AccessDenied>("effect-sso-oidc/Acc
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -91,7 +75,7 @@ export class AuthorizationPending extends TaggedError<AuthorizationPending>(
 )("AuthorizationPending", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -108,7 +92,7 @@ export class ExpiredToken extends TaggedError<ExpiredToken>("effect-sso-oidc/Exp
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -125,7 +109,7 @@ export class InternalServer extends TaggedError<InternalServer>("effect-sso-oidc
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -142,7 +126,7 @@ export class InvalidClient extends TaggedError<InvalidClient>("effect-sso-oidc/I
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -158,7 +142,7 @@ export class InvalidClientMetadata extends TaggedError<InvalidClientMetadata>(
 )("InvalidClientMetadata", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -175,7 +159,7 @@ export class InvalidGrant extends TaggedError<InvalidGrant>("effect-sso-oidc/Inv
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -191,7 +175,7 @@ export class InvalidRedirectUri extends TaggedError<InvalidRedirectUri>(
 )("InvalidRedirectUri", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -212,7 +196,7 @@ export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -235,8 +219,7 @@ export class InvalidRequestRegion extends TaggedError<InvalidRequestRegion>(
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const where = this.region === undefined ? "" : ` [use region ${this.region}]`
-    return describe(this) + where
+    return Text.invalidRequestRegionText(this)
   }
 }
 
@@ -252,7 +235,7 @@ export class InvalidScope extends TaggedError<InvalidScope>("effect-sso-oidc/Inv
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -269,7 +252,7 @@ export class SlowDown extends TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -285,7 +268,7 @@ export class UnauthorizedClient extends TaggedError<UnauthorizedClient>(
 )("UnauthorizedClient", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -301,7 +284,7 @@ export class UnsupportedGrantType extends TaggedError<UnsupportedGrantType>(
 )("UnsupportedGrantType", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this)
+    return Text.oidcServiceErrorText(this)
   }
 }
 
@@ -323,7 +306,7 @@ export class ServiceError extends TaggedError<ServiceError>("effect-sso-oidc/Ser
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, this.errorType)
+    return Text.oidcServiceErrorText(this, this.errorType)
   }
 }
 
@@ -347,7 +330,7 @@ export class TransportError extends TaggedError<TransportError>("effect-sso-oidc
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return `${this.operation}: ${this.reason} error: ${this.description}`
+    return Text.transportErrorText(this)
   }
 }
 
@@ -373,8 +356,7 @@ export class ResponseDecodeError extends TaggedError<ResponseDecodeError>(
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const id = this.requestId === undefined ? "" : `, request id ${this.requestId}`
-    return `${this.operation}: unreadable reply (HTTP ${this.status}${id}): ${this.description}`
+    return Text.responseDecodeErrorText(this)
   }
 }
 
@@ -405,10 +387,7 @@ export class UnexpectedRedirect extends TaggedError<UnexpectedRedirect>(
 }) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    const to = this.locationOrigin === undefined ? "" : ` to ${this.locationOrigin}`
-    const status = this.status === 0 ? "an opaque redirect" : `HTTP ${this.status}`
-    return `${this.operation}: the endpoint answered with a redirect${to} (${status}); ` +
-      "the service never redirects, so nothing was sent there: check the endpoint"
+    return Text.unexpectedRedirectText(this)
   }
 }
 
@@ -430,7 +409,7 @@ export class InvalidInput extends TaggedError<InvalidInput>("effect-sso-oidc/Inv
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return `${this.operation}: invalid input: ${this.description}`
+    return Text.invalidInputText(this)
   }
 }
 
@@ -560,8 +539,7 @@ export type SsoOidcError =
  * @category models
  */
 export const operationErrors: { readonly [Name in OperationName]: (typeof Operations.operations)[Name]["errors"] } =
-  // `Object.fromEntries` forgets which key holds which list; the table has them.
-  Object.fromEntries(Operations.ssoOidcOperations.map((operation) => [operation.name, operation.errors])) as any
+  CoreOperations.ssoOidcOperationErrors
 
 /**
  * Whether a value is an error of this module.
@@ -585,6 +563,5 @@ export const isTransient = (u: unknown): boolean => {
   if (u._tag === "TransportError") return true
   // A reply too large or unreadable, or a redirect, would be the same again: never transient, whatever the status.
   if (u._tag === "InvalidInput" || u._tag === "ResponseDecodeError" || u._tag === "UnexpectedRedirect") return false
-  const status = u.status
-  return status === 429 || status === 500 || status === 502 || status === 503 || status === 504
+  return Text.isTransientStatus(u.status)
 }

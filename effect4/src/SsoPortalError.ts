@@ -14,6 +14,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import * as Text from "./core/errorText.js"
 import { TaggedError } from "./internal/taggedError.js"
 import type { SsoPortalWireName } from "./core/operations.js"
 import type * as SsoOidcError from "./SsoOidcError.js"
@@ -40,18 +41,6 @@ const fields = {
   requestId: Schema.optional(Schema.String)
 }
 
-const describe = (
-  self: { readonly description?: string | undefined; readonly status?: number | undefined; readonly requestId?: string | undefined },
-  what: string
-): string => {
-  const where = [
-    self.status === undefined ? undefined : `HTTP ${self.status}`,
-    self.requestId === undefined ? undefined : `request id ${self.requestId}`
-  ].filter((part) => part !== undefined)
-  const text = self.description === undefined || self.description === "" ? what : `${what}: ${self.description}`
-  return where.length === 0 ? text : `${text} (${where.join(", ")})`
-}
-
 /**
  * The request is not valid: a missing or malformed parameter (HTTP 400).
  *
@@ -64,7 +53,7 @@ export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "invalid request")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.InvalidRequest)
   }
 }
 
@@ -81,7 +70,7 @@ export class Unauthorized extends TaggedError<Unauthorized>("effect-sso-oidc/Sso
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "the SSO access token is not valid (expired or signed out); sign in again")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.Unauthorized)
   }
 }
 
@@ -97,7 +86,7 @@ export class TooManyRequests extends TaggedError<TooManyRequests>("effect-sso-oi
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "too many requests")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.TooManyRequests)
   }
 }
 
@@ -112,7 +101,7 @@ export class ResourceNotFound extends TaggedError<ResourceNotFound>(
 )("SsoPortalResourceNotFound", fields) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "no such account or role for this user")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.ResourceNotFound)
   }
 }
 
@@ -131,7 +120,7 @@ export class Forbidden extends TaggedError<Forbidden>("effect-sso-oidc/SsoPortal
 ) {
   readonly [TypeId]: TypeId = TypeId
   override get message() {
-    return describe(this, "no access to this account and role for this user")
+    return Text.portalServiceErrorText(this, Text.portalErrorWhat.Forbidden)
   }
 }
 

@@ -15,14 +15,22 @@ import { partitionOf } from "./partitions.js"
 
 /**
  * The parameters of the endpoint rule set (`Region`, `UseFIPS`,
- * `UseDualStack`, `Endpoint`), and `allowInsecureEndpoint`. Each edition's
- * `Endpoint.EndpointParameters` documents them for users.
+ * `UseDualStack`, `Endpoint`), and `allowInsecureEndpoint`: the members of
+ * each edition's `Endpoint.EndpointParameters`, which extends this.
  */
 export interface EndpointParameters {
   readonly region?: string | undefined
   readonly useFips?: boolean | undefined
   readonly useDualStack?: boolean | undefined
   readonly endpoint?: string | undefined
+  /**
+   * Accept a custom `endpoint` over plain `http://` to a host that is not a
+   * loopback address. Requests carry client secrets, device codes and refresh
+   * tokens, so by default only `https://` is accepted, and plain `http://`
+   * only to 127.0.0.0/8, `::1` or `localhost` (a local emulator). Default `false`.
+   *
+   * @since 0.2.0
+   */
   readonly allowInsecureEndpoint?: boolean | undefined
 }
 

@@ -329,6 +329,11 @@ export type SsoOidcOperationName = {
 export const ssoOidcOperations: ReadonlyArray<(typeof operations)[SsoOidcOperationName]> = Object.values(operations)
   .filter((operation) => operation.service === ssoOidc)
 
+/** The wire names each SSO OIDC operation declares, in model order (each edition's `SsoOidcError.operationErrors`). */
+export const ssoOidcOperationErrors: { readonly [Name in SsoOidcOperationName]: (typeof operations)[Name]["errors"] } =
+  // `Object.fromEntries` forgets which key holds which list; the table has them.
+  Object.fromEntries(ssoOidcOperations.map((operation) => [operation.name, operation.errors])) as any
+
 // -----------------------------------------------------------------------------
 // reading the table
 // -----------------------------------------------------------------------------

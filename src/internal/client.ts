@@ -17,6 +17,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
+import * as CoreHttp from "../core/http.js"
 import * as SsoOidcError from "../SsoOidcError.js"
 import * as Http from "./http.js"
 import { VERSION } from "./version.js"
@@ -108,7 +109,7 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
             new SsoOidcError.TransportError({
               operation,
               reason: "Transport",
-              description: Http.transportDescription(error.cause)
+              description: CoreHttp.transportDescription(error.cause)
             })
           ),
         ResponseError: (error: HttpClientError.ResponseError) =>
@@ -116,7 +117,7 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
             new SsoOidcError.TransportError({
               operation,
               reason: "Transport",
-              description: `reply cut short: ${Http.transportDescription(error.cause)}`
+              description: CoreHttp.cutShortDescription(error.cause)
             })
           )
       }),

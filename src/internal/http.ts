@@ -14,10 +14,11 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as CoreHttp from "../core/http.js"
 import * as SsoOidcError from "../SsoOidcError.js"
 
 /** The largest reply read, decoded: the service's replies are a few KiB; a bigger one is a bad server. */
-export const maxReplyBytes = 1024 * 1024
+export const maxReplyBytes: number = CoreHttp.maxReplyBytes
 
 /**
  * Runs a request with fetch's `redirect: "manual"`, keeping the other
@@ -36,18 +37,6 @@ export const withoutRedirects = <A, E, R>(
       redirect: "manual"
     }))
 
-/** The origin a `Location` points to (relative to the request), when it is an http(s) URL. */
-const locationOrigin = (location: string | undefined, requestUrl: string): string | undefined => {
-  if (location === undefined || location.trim() === "") return undefined
-  try {
-    const url = new URL(location, requestUrl)
-    // The origin only: a path or query may carry anything, credentials are never part of it.
-    return url.protocol === "https:" || url.protocol === "http:" ? url.origin : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Fails with `UnexpectedRedirect` when the reply is a redirect: any 3xx, or
  * status 0 (what a browser's fetch answers for a redirect it did not follow).
@@ -57,8 +46,8 @@ export const refuseRedirect = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<void, SsoOidcError.UnexpectedRedirect> => {
   const status = response.status
-  if (status !== 0 && (status < 300 || status > 399)) return Effect.void
-  const origin = locationOrigin(response.headers["location"], response.request.url)
+  if (!CoreHttp.isRedirectStatus(status)) return Effect.void
+  const origin = CoreHttp.locationOrigin(response.headers["location"], response.request.url)
   const requestId = response.headers["x-amzn-requestid"]
   return Effect.fail(
     new SsoOidcError.UnexpectedRedirect({
@@ -75,14 +64,8 @@ const tooLarge = (operation: string, response: HttpClientResponse.HttpClientResp
     operation,
     status: response.status,
     requestId: response.headers["x-amzn-requestid"],
-    description: `the reply is larger than ${maxReplyBytes} bytes`
+    description: CoreHttp.tooLargeDescription
   })
-
-/** Whether the body arrives as it was sent, so its declared length is its length. */
-const identityEncoded = (response: HttpClientResponse.HttpClientResponse) => {
-  const encoding = response.headers["content-encoding"]
-  return encoding === undefined || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity"
-}
 
 /**
  * Reads a reply body of at most {@link maxReplyBytes} as text.
@@ -99,13 +82,13 @@ export const readBody = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<string, SsoOidcError.TransportError | SsoOidcError.ResponseDecodeError> => {
   const declared = Number(response.headers["content-length"])
-  if (Number.isFinite(declared) && identityEncoded(response)) {
+  if (Number.isFinite(declared) && CoreHttp.isIdentityEncoded(response.headers["content-encoding"])) {
     if (declared > maxReplyBytes) return Effect.fail(tooLarge(operation, response))
     return Effect.mapError(response.text, (error) =>
       new SsoOidcError.TransportError({
         operation,
         reason: "Transport",
-        description: `reply cut short: ${transportDescription(error.cause)}`
+        description: CoreHttp.cutShortDescription(error.cause)
       }))
   }
   return response.stream.pipe(
@@ -118,7 +101,7 @@ export const readBody = (
           new SsoOidcError.TransportError({
             operation,
             reason: "Transport",
-            description: `reply cut short: ${transportDescription(error.cause)}`
+            description: CoreHttp.cutShortDescription(error.cause)
           })
         )
     ),
@@ -129,31 +112,10 @@ export const readBody = (
       read.chunks.push(chunk)
       return Effect.succeed({ chunks: read.chunks, size })
     }),
-    Effect.map(({ chunks, size }) => {
-      if (chunks.length === 1) return decoder.decode(chunks[0])
-      const bytes = new Uint8Array(size)
-      let offset = 0
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset)
-        offset += chunk.byteLength
-      }
-      return decoder.decode(bytes)
-    }),
+    Effect.map(({ chunks, size }) => decoder.decode(CoreHttp.concatBytes(chunks, size))),
     // The typed error is returned; the runtime need not log the stream fiber's end too.
     Effect.withUnhandledErrorLogLevel(Option.none())
   )
 }
 
 const decoder = new TextDecoder()
-
-/** What a network failure says, without the request (whose body holds secrets). */
-export const transportDescription = (cause: unknown): string => {
-  const parts: Array<string> = []
-  let current: unknown = cause
-  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code
-    parts.push(typeof code === "string" ? `${current.message} (${code})` : current.message)
-    current = current.cause
-  }
-  return parts.length === 0 ? "no reply" : parts.join(": ")
-}

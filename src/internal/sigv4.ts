@@ -3,12 +3,10 @@ import { AwsV4Signer } from "aws4fetch"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { type Credentials, CredentialsError } from "../AwsCredentials.js"
-
-/** Headers a transport may rewrite (fetch recomputes content-length), so they are not signed. */
-const unsigned = new Set(["user-agent", "content-length"])
+import * as Signing from "../core/signing.js"
 
 /** `YYYYMMDDTHHMMSSZ`, the SigV4 date, from a Clock reading. */
-export const amzDate = (millis: number): string => new Date(millis).toISOString().replace(/[:-]|\.\d{3}/g, "")
+export const amzDate: (millis: number) => string = Signing.amzDate
 
 /**
  * Signs a request with SigV4 (aws4fetch, over WebCrypto): `host` and the
@@ -24,15 +22,11 @@ export const signRequest = (
   Effect.tryPromise({
     try: () => {
       const { credentials } = options
-      const headers: Record<string, string> = {}
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (!unsigned.has(name)) headers[name] = value
-      }
       // The platform sends the body's content type as a header: sign it too.
       const bodyType = request.body._tag === "Uint8Array" || request.body._tag === "Raw"
         ? request.body.contentType
         : undefined
-      if (bodyType !== undefined && headers["content-type"] === undefined) headers["content-type"] = bodyType
+      const headers = Signing.headersToSign(request.headers, bodyType)
       return new AwsV4Signer({
         method: request.method,
         url: request.url,
@@ -55,12 +49,7 @@ export const signRequest = (
         description: cause instanceof Error ? cause.message : "SigV4 signing failed"
       })
   }).pipe(
-    Effect.map((signed) => {
-      const added: Record<string, string> = {}
-      for (const name of ["authorization", "x-amz-date", "x-amz-security-token"]) {
-        const value = signed.headers.get(name)
-        if (value !== null) added[name] = value
-      }
-      return HttpClientRequest.setHeaders(request, added)
-    })
+    Effect.map((signed) =>
+      HttpClientRequest.setHeaders(request, Signing.signatureHeaders((name) => signed.headers.get(name)))
+    )
   )

@@ -121,4 +121,12 @@ describe("byOAuthCode", () => {
     expect(Operations.byOAuthCode["constructor"]).toBeUndefined()
     expect(Operations.byOAuthCode["__proto__"]).toBeUndefined()
   })
+
+  it("lists the errors each SSO OIDC operation declares, by name, and no portal operation", () => {
+    expect(Object.keys(Operations.ssoOidcOperationErrors)).toEqual(
+      Operations.ssoOidcOperations.map((operation) => operation.name)
+    )
+    expect(Operations.ssoOidcOperationErrors.CreateToken).toBe(Operations.operations.CreateToken.errors)
+    expect(Object.keys(Operations.ssoOidcOperationErrors)).not.toContain("GetRoleCredentials")
+  })
 })

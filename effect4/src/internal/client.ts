@@ -18,6 +18,7 @@ import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
+import * as CoreHttp from "../core/http.js"
 import * as SsoOidcError from "../SsoOidcError.js"
 import * as Http from "./http.js"
 import { VERSION } from "./version.js"
@@ -124,8 +125,8 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
             operation,
             reason: "Transport",
             description: isResponseError(error.reason)
-              ? `reply cut short: ${Http.transportDescription(error.reason.cause)}`
-              : Http.transportDescription(error.reason.cause)
+              ? CoreHttp.cutShortDescription(error.reason.cause)
+              : CoreHttp.transportDescription(error.reason.cause)
           })
         )),
       Effect.timeoutOrElse({

@@ -36,7 +36,20 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { Credentials } from "../AwsCredentials.js"
+import type {
+  EmptyBodyFault,
+  HugeBodyFault,
+  NotJsonFault,
+  RedirectFault,
+  ResetFault,
+  StatusFault,
+  UnknownErrorFault,
+  WrongContentTypeFault,
+  WrongShapeFault
+} from "../core/emulator/faults.js"
 import * as Faults from "../core/emulator/faults.js"
+import * as Model from "../core/emulator/model.js"
+import type { Account, Application } from "../core/emulator/model.js"
 import * as Handler from "../core/emulator/handler.js"
 import * as Iam from "../core/emulator/iam.js"
 import { type HandlerRequest, type HandlerResponse, headerOf } from "../core/emulator/reply.js"
@@ -159,14 +172,7 @@ export interface TokenView {
  * @since 0.2.0
  * @category models
  */
-export interface Account {
-  /** 12 digits. */
-  readonly accountId: string
-  readonly accountName: string
-  readonly emailAddress: string
-  /** The role names (permission sets) assigned in the account, in listing order. */
-  readonly roles: ReadonlyArray<string>
-}
+export type { Account }
 
 /**
  * Role credentials the portal issued (GetRoleCredentials). The secret key
@@ -239,16 +245,7 @@ export interface AuthorizationRequestView {
  * @since 0.1.0
  * @category models
  */
-export interface Application {
-  /** The application ARN, e.g. `arn:aws:sso::123456789012:application/ssoins-…/apl-…`. */
-  readonly applicationArn: string
-  /** Shown on the `/authorize` page. Default: the ARN. */
-  readonly name?: string | undefined
-  /** Where `/authorize` may send the browser back (loopback `http://127.0.0.1/…` matches any port). */
-  readonly redirectUris: ReadonlyArray<string>
-  /** The scopes the application grants, and from which a request may downscope. */
-  readonly scopes: ReadonlyArray<string>
-}
+export type { Application }
 
 /**
  * What a request was: one of the four SSO OIDC operations, one of the four
@@ -306,14 +303,7 @@ export type RequestCounts = Readonly<Record<RequestKind, number>>
  * @since 0.1.0
  * @category faults
  */
-export interface StatusFault {
-  readonly _tag: "Status"
-  readonly status: number
-  readonly errorName?: string | undefined
-  /** The OAuth `error` code; default: the model's code for `errorName`. */
-  readonly error?: string | undefined
-  readonly description?: string | undefined
-}
+export type { StatusFault }
 
 /**
  * An error whose name the model does not know (default
@@ -322,11 +312,7 @@ export interface StatusFault {
  * @since 0.1.0
  * @category faults
  */
-export interface UnknownErrorFault {
-  readonly _tag: "UnknownError"
-  readonly name: string
-  readonly status: number
-}
+export type { UnknownErrorFault }
 
 /**
  * Wait (a `Clock` sleep: virtual under `TestClock`) before handling the
@@ -346,9 +332,7 @@ export interface DelayFault {
  * @since 0.1.0
  * @category faults
  */
-export interface ResetFault {
-  readonly _tag: "Reset"
-}
+export type { ResetFault }
 
 /**
  * Reply with an empty body (default status 200).
@@ -356,10 +340,7 @@ export interface ResetFault {
  * @since 0.1.0
  * @category faults
  */
-export interface EmptyBodyFault {
-  readonly _tag: "EmptyBody"
-  readonly status: number
-}
+export type { EmptyBodyFault }
 
 /**
  * Reply with an HTML body labelled `application/json` (default status 200).
@@ -367,10 +348,7 @@ export interface EmptyBodyFault {
  * @since 0.1.0
  * @category faults
  */
-export interface NotJsonFault {
-  readonly _tag: "NotJson"
-  readonly status: number
-}
+export type { NotJsonFault }
 
 /**
  * Reply with JSON whose members all have the wrong types (default status 200).
@@ -378,10 +356,7 @@ export interface NotJsonFault {
  * @since 0.1.0
  * @category faults
  */
-export interface WrongShapeFault {
-  readonly _tag: "WrongShape"
-  readonly status: number
-}
+export type { WrongShapeFault }
 
 /**
  * Reply with `bytes` of non-JSON filler (default 10 MiB, status 200).
@@ -389,11 +364,7 @@ export interface WrongShapeFault {
  * @since 0.1.0
  * @category faults
  */
-export interface HugeBodyFault {
-  readonly _tag: "HugeBody"
-  readonly status: number
-  readonly bytes: number
-}
+export type { HugeBodyFault }
 
 /**
  * Reply with a redirect (default HTTP 307, which a client that follows it
@@ -402,11 +373,7 @@ export interface HugeBodyFault {
  * @since 0.2.0
  * @category faults
  */
-export interface RedirectFault {
-  readonly _tag: "Redirect"
-  readonly status: number
-  readonly location: string
-}
+export type { RedirectFault }
 
 /**
  * Handle the request normally but label the reply with another content type
@@ -415,10 +382,7 @@ export interface RedirectFault {
  * @since 0.1.0
  * @category faults
  */
-export interface WrongContentTypeFault {
-  readonly _tag: "WrongContentType"
-  readonly contentType: string
-}
+export type { WrongContentTypeFault }
 
 /**
  * A fault the emulator can inject.
@@ -426,17 +390,7 @@ export interface WrongContentTypeFault {
  * @since 0.1.0
  * @category faults
  */
-export type Fault =
-  | StatusFault
-  | UnknownErrorFault
-  | DelayFault
-  | ResetFault
-  | EmptyBodyFault
-  | NotJsonFault
-  | WrongShapeFault
-  | HugeBodyFault
-  | RedirectFault
-  | WrongContentTypeFault
+export type Fault = Faults.ReplyFault | DelayFault | WrongContentTypeFault
 
 /**
  * Constructors of {@link Fault}.
@@ -445,40 +399,9 @@ export type Fault =
  * @category faults
  */
 export const Fault = {
-  /** Reply `status`, optionally as the AWS error `errorName` (e.g. `InternalServerException`). */
-  status: (
-    status: number,
-    options: { readonly errorName?: string; readonly error?: string; readonly description?: string } = {}
-  ): StatusFault => ({ _tag: "Status", status, ...options }),
-  /** An error name the model does not know. */
-  unknownError: (name = "EmulatorInjectedException", status = 400): UnknownErrorFault => ({
-    _tag: "UnknownError",
-    name,
-    status
-  }),
+  ...Faults.faultConstructors,
   /** Wait before handling (in `Clock` time). */
   delay: (duration: Duration.Input): DelayFault => ({ _tag: "Delay", duration: Duration.fromInputUnsafe(duration) }),
-  /** Drop the connection. */
-  reset: (): ResetFault => ({ _tag: "Reset" }),
-  /** An empty body. */
-  emptyBody: (status = 200): EmptyBodyFault => ({ _tag: "EmptyBody", status }),
-  /** A body that is not JSON. */
-  notJson: (status = 200): NotJsonFault => ({ _tag: "NotJson", status }),
-  /** JSON of the wrong shape. */
-  wrongShape: (status = 200): WrongShapeFault => ({ _tag: "WrongShape", status }),
-  /** A huge non-JSON body (default 10 MiB). */
-  hugeBody: (bytes = 10 * 1024 * 1024, status = 200): HugeBodyFault => ({ _tag: "HugeBody", status, bytes }),
-  /** A redirect (default 307) to `location` (default another host). */
-  redirect: (status = 307, location = "https://attacker.invalid/steal?from=emulator"): RedirectFault => ({
-    _tag: "Redirect",
-    status,
-    location
-  }),
-  /** The normal reply with another content type. */
-  wrongContentType: (contentType = "text/html; charset=utf-8"): WrongContentTypeFault => ({
-    _tag: "WrongContentType",
-    contentType
-  })
 } as const
 
 /**
@@ -523,7 +446,7 @@ export class UnknownUserCode extends TaggedError<UnknownUserCode>("effect-sso-oi
   { userCode: Schema.String }
 ) {
   override get message() {
-    return `No device authorization has the user code ${this.userCode}`
+    return Model.unknownUserCodeText(this.userCode)
   }
 }
 
@@ -537,10 +460,10 @@ export class AuthorizationNotPending extends TaggedError<AuthorizationNotPending
   "effect-sso-oidc/Emulator/AuthorizationNotPending"
 )("AuthorizationNotPending", {
   userCode: Schema.String,
-  status: Schema.Literals(["pending", "approved", "denied", "consumed", "expired"])
+  status: Schema.Literals(Model.requestStatuses)
 }) {
   override get message() {
-    return `The device authorization ${this.userCode} is ${this.status}, not pending`
+    return Model.authorizationNotPendingText(this.userCode, this.status)
   }
 }
 
@@ -554,7 +477,7 @@ export class UnknownAuthorizationRequest extends TaggedError<UnknownAuthorizatio
   "effect-sso-oidc/Emulator/UnknownAuthorizationRequest"
 )("UnknownAuthorizationRequest", { id: Schema.String }) {
   override get message() {
-    return `No authorization request has the id ${this.id}`
+    return Model.unknownAuthorizationRequestText(this.id)
   }
 }
 
@@ -568,10 +491,10 @@ export class AuthorizationRequestNotPending extends TaggedError<AuthorizationReq
   "effect-sso-oidc/Emulator/AuthorizationRequestNotPending"
 )("AuthorizationRequestNotPending", {
   id: Schema.String,
-  status: Schema.Literals(["pending", "approved", "denied", "consumed", "expired"])
+  status: Schema.Literals(Model.requestStatuses)
 }) {
   override get message() {
-    return `The authorization request ${this.id} is ${this.status}, not pending`
+    return Model.authorizationRequestNotPendingText(this.id, this.status)
   }
 }
 
@@ -585,7 +508,7 @@ export class AuthorizationRequestNotPending extends TaggedError<AuthorizationReq
  * @since 0.1.0
  * @category constants
  */
-export const defaultRegion = "us-east-1"
+export const defaultRegion: typeof Model.defaultRegion = Model.defaultRegion
 
 /**
  * The AWS credentials an emulator accepts on CreateTokenWithIAM unless told
@@ -596,8 +519,8 @@ export const defaultRegion = "us-east-1"
  * @category constants
  */
 export const defaultIamCredentials: Credentials = {
-  accessKeyId: "AKIAEMULATOREXAMPLE1",
-  secretAccessKey: Redacted.make("emulatorSecretAccessKey/EXAMPLEKEY0000000000")
+  accessKeyId: Model.defaultIamKeys.accessKeyId,
+  secretAccessKey: Redacted.make(Model.defaultIamKeys.secretAccessKey)
 }
 
 /**
@@ -608,12 +531,7 @@ export const defaultIamCredentials: Credentials = {
  * @since 0.1.0
  * @category constants
  */
-export const defaultApplication: Application = {
-  applicationArn: "arn:aws:sso::123456789012:application/ssoins-111111111111/apl-222222222222",
-  name: "Emulator application",
-  redirectUris: ["http://127.0.0.1/oauth/callback"],
-  scopes: ["openid", "aws", "sts:identity_context"]
-}
+export const defaultApplication: Application = Model.defaultApplication
 
 /**
  * The accounts an emulator's portal assigns unless told otherwise: two
@@ -622,20 +540,7 @@ export const defaultApplication: Application = {
  * @since 0.2.0
  * @category constants
  */
-export const defaultAccounts: ReadonlyArray<Account> = [
-  {
-    accountId: "111111111111",
-    accountName: "Development",
-    emailAddress: "dev@example.com",
-    roles: ["AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess"]
-  },
-  {
-    accountId: "222222222222",
-    accountName: "Production",
-    emailAddress: "prod@example.com",
-    roles: ["ReadOnlyAccess"]
-  }
-]
+export const defaultAccounts: ReadonlyArray<Account> = Model.defaultAccounts
 
 /**
  * @since 0.1.0

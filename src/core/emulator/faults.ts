@@ -8,28 +8,139 @@ import { type Service, ssoPortal } from "../operations.js"
 import type { HandlerResponse } from "./reply.js"
 import { jsonHeaders, serviceErrorReply } from "./wire.js"
 
-/** The faults that replace the reply (the editions' `Fault` minus `Delay` and `WrongContentType`). */
+/**
+ * Reply with `status`; with `errorName`, as AWS shapes an error (the name in
+ * `x-amzn-ErrorType`, `{ error, error_description }` in the body, or
+ * `{ message }` for a portal operation), else with a JSON body that names no
+ * error (like a proxy or load balancer).
+ */
+export interface StatusFault {
+  readonly _tag: "Status"
+  readonly status: number
+  readonly errorName?: string | undefined
+  /** The OAuth `error` code; default: the model's code for `errorName`. */
+  readonly error?: string | undefined
+  readonly description?: string | undefined
+}
+
+/**
+ * An error whose name the model does not know (default
+ * `EmulatorInjectedException`, HTTP 400), shaped like AWS's errors.
+ */
+export interface UnknownErrorFault {
+  readonly _tag: "UnknownError"
+  readonly name: string
+  readonly status: number
+}
+
+/** Drop the connection without a reply. */
+export interface ResetFault {
+  readonly _tag: "Reset"
+}
+
+/** Reply with an empty body (default status 200). */
+export interface EmptyBodyFault {
+  readonly _tag: "EmptyBody"
+  readonly status: number
+}
+
+/** Reply with an HTML body labelled `application/json` (default status 200). */
+export interface NotJsonFault {
+  readonly _tag: "NotJson"
+  readonly status: number
+}
+
+/** Reply with JSON whose members all have the wrong types (default status 200). */
+export interface WrongShapeFault {
+  readonly _tag: "WrongShape"
+  readonly status: number
+}
+
+/** Reply with `bytes` of non-JSON filler (default 10 MiB, status 200). */
+export interface HugeBodyFault {
+  readonly _tag: "HugeBody"
+  readonly status: number
+  readonly bytes: number
+}
+
+/**
+ * Reply with a redirect (default HTTP 307, which a client that follows it
+ * would answer by re-sending the request, secrets included, to `location`).
+ */
+export interface RedirectFault {
+  readonly _tag: "Redirect"
+  readonly status: number
+  readonly location: string
+}
+
+/**
+ * Handle the request normally but label the reply with another content type
+ * (default `text/html; charset=utf-8`).
+ */
+export interface WrongContentTypeFault {
+  readonly _tag: "WrongContentType"
+  readonly contentType: string
+}
+
+/**
+ * The faults that replace the reply (the editions' `Fault` minus `Delay` and
+ * `WrongContentType`). The editions' public fault types are these
+ * interfaces; only `DelayFault` is their own (it carries their `Duration`).
+ */
 export type ReplyFault =
-  | {
-    readonly _tag: "Status"
-    readonly status: number
-    readonly errorName?: string | undefined
-    readonly error?: string | undefined
-    readonly description?: string | undefined
-  }
-  | { readonly _tag: "UnknownError"; readonly name: string; readonly status: number }
-  | { readonly _tag: "Reset" }
-  | { readonly _tag: "EmptyBody"; readonly status: number }
-  | { readonly _tag: "NotJson"; readonly status: number }
-  | { readonly _tag: "WrongShape"; readonly status: number }
-  | { readonly _tag: "HugeBody"; readonly status: number; readonly bytes: number }
-  | { readonly _tag: "Redirect"; readonly status: number; readonly location: string }
+  | StatusFault
+  | UnknownErrorFault
+  | ResetFault
+  | EmptyBodyFault
+  | NotJsonFault
+  | WrongShapeFault
+  | HugeBodyFault
+  | RedirectFault
 
 /** Any fault: the replacing ones, a relabelling of the content type, or a delay (of any duration type). */
 export type AnyFault =
   | ReplyFault
-  | { readonly _tag: "WrongContentType"; readonly contentType: string }
+  | WrongContentTypeFault
   | { readonly _tag: "Delay" }
+
+/**
+ * The constructors of the editions' `Fault`, all but `delay` (which decodes
+ * the edition's `Duration`), with their defaults.
+ */
+export const faultConstructors = {
+  /** Reply `status`, optionally as the AWS error `errorName` (e.g. `InternalServerException`). */
+  status: (
+    status: number,
+    options: { readonly errorName?: string; readonly error?: string; readonly description?: string } = {}
+  ): StatusFault => ({ _tag: "Status", status, ...options }),
+  /** An error name the model does not know. */
+  unknownError: (name = "EmulatorInjectedException", status = 400): UnknownErrorFault => ({
+    _tag: "UnknownError",
+    name,
+    status
+  }),
+  /** Drop the connection. */
+  reset: (): ResetFault => ({ _tag: "Reset" }),
+  /** An empty body. */
+  emptyBody: (status = 200): EmptyBodyFault => ({ _tag: "EmptyBody", status }),
+  /** A body that is not JSON. */
+  notJson: (status = 200): NotJsonFault => ({ _tag: "NotJson", status }),
+  /** JSON of the wrong shape. */
+  wrongShape: (status = 200): WrongShapeFault => ({ _tag: "WrongShape", status }),
+  /** A huge non-JSON body (default 10 MiB). */
+  hugeBody: (bytes = 10 * 1024 * 1024, status = 200): HugeBodyFault => ({ _tag: "HugeBody", status, bytes }),
+  /** A redirect (default 307) to `location` (default another host). */
+  redirect: (status = 307, location = "https://attacker.invalid/steal?from=emulator"): RedirectFault => ({
+    _tag: "Redirect",
+    status,
+    location
+  }),
+  /** The normal reply with another content type. */
+  wrongContentType: (contentType = "text/html; charset=utf-8"): WrongContentTypeFault => ({
+    _tag: "WrongContentType",
+    contentType
+  })
+} as const
 
 /** A fault rule, as the editions' `FaultRule` spells it. */
 export interface Rule<F extends AnyFault> {

@@ -1,19 +1,25 @@
 /**
- * The OAuth grant types and token type URIs the emulator serves. The same
- * values as the editions' `SsoOidcSchema.GrantType` / `TokenTypeUri`, kept
- * here so that the core imports nothing of an edition
- * (each edition's `test/Emulator.test.ts` checks they agree).
+ * The OAuth grant types and token type URIs: the values of both editions'
+ * `SsoOidcSchema.GrantType` / `TokenTypeUri` (which are these objects), and
+ * those the emulator serves. Written once here, so the core imports nothing
+ * of an edition and the editions cannot drift apart.
  */
 
-/** The grant types of RegisterClient, CreateToken and CreateTokenWithIAM. */
+/**
+ * The grant types of RegisterClient, CreateToken and CreateTokenWithIAM.
+ * `grantType` stays a plain string in the schemas, as in the model, so a new
+ * grant type is not rejected.
+ */
 export const GrantType = {
-  /** RFC 8628 device code grant. */
+  /** RFC 8628 device code grant (the underscore form; the model's example misspells it). */
   DeviceCode: "urn:ietf:params:oauth:grant-type:device_code",
+  /** Authorization code grant, with PKCE. */
   AuthorizationCode: "authorization_code",
+  /** Refresh token grant. */
   RefreshToken: "refresh_token",
-  /** CreateTokenWithIAM only. */
+  /** JWT bearer grant (CreateTokenWithIAM only). */
   JwtBearer: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-  /** CreateTokenWithIAM only. */
+  /** Token exchange grant (CreateTokenWithIAM only). */
   TokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange"
 } as const
 

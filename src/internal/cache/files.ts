@@ -11,6 +11,7 @@ import type { PlatformError } from "@effect/platform/Error"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { notRegularText, tooLargeText } from "../../core/cache/files.js"
+import { concatBytes } from "../../core/http.js"
 
 /** @internal */
 export type ReadFailure =
@@ -70,13 +71,7 @@ export const readRegularFile = (
           if (total > maxBytes) return yield* Effect.fail<ReadFailure>({ _tag: "TooLarge", maxBytes })
           chunks.push(chunk.value)
         }
-        const all = new Uint8Array(total)
-        let offset = 0
-        for (const chunk of chunks) {
-          all.set(chunk, offset)
-          offset += chunk.length
-        }
-        return all
+        return concatBytes(chunks, total)
       })
     )
     return { bytes, info }
