@@ -35,7 +35,7 @@ export interface Edition {
   readonly name: string
   /** The package directory to pack. */
   readonly packageDir: string
-  /** Its fixtures, under test/consumer/fixtures/. */
+  /** Its Effect-using fixtures, under test/consumer/fixtures/ (the Effect-free ones sit there directly). */
   readonly fixtures: string
   /** Out-file name prefix under test/consumer/.out/. */
   readonly outPrefix: string
@@ -155,7 +155,8 @@ export const consumerSuite = (edition: Edition): void => {
         H.makeProject(`${edition.outPrefix}root`, common, [
           fixture("app.mjs"),
           fixture("browser.mjs"),
-          fixture("modules.mjs"),
+          // Effect-free, so one copy serves both editions.
+          ["modules.mjs", "modules.mjs"],
           fixture("browser.ts.txt", "browser.ts")
         ])),
       timed("npm install (node project)", () =>
@@ -266,7 +267,7 @@ export const consumerSuite = (edition: Edition): void => {
         const dir = Path.join(packed.dir, "bundle")
         await mkdir(dir, { recursive: true })
         await writeFile(Path.join(dir, "bundle.mjs"), (await browserBundle()).outputFiles[0]!.contents)
-        await copyFile(Path.join(H.fixturesDir, edition.fixtures, "bundle-driver.mjs"), Path.join(dir, "bundle-driver.mjs"))
+        await copyFile(Path.join(H.fixturesDir, "bundle-driver.mjs"), Path.join(dir, "bundle-driver.mjs"))
         const result = await H.run(process.execPath, ["bundle-driver.mjs", url], { cwd: dir, timeout: 120_000 })
         expect(result.code, H.show(result)).toBe(0)
         expect(result.stdout.trim(), H.show(result)).toBe(
