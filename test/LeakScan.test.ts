@@ -22,6 +22,7 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Chunk,
+  Duration,
   Effect,
   Exit,
   Fiber,
@@ -346,15 +347,33 @@ const inProcess = (options: Emulator.Options = {}) =>
 let counter = 0
 const made = (prefix: string) => `${prefix}-${(++counter).toString().padStart(4, "0")}-${"s3cr3t".repeat(4)}`
 
-/** Runs `effect` forked and drives TestClock far enough for every wait in it. */
+/**
+ * Runs `effect` forked and drives TestClock until it ends, sleep by sleep,
+ * up to a day of virtual time. `TestClock.adjust` alone is not enough: it
+ * counts a fiber that awaits a Promise as suspended, and SigV4's WebCrypto
+ * (CreateTokenWithIAM) runs on libuv's thread pool, so on a busy machine the
+ * signature arrives after `adjust` has returned and the retry's sleep that
+ * follows would never come due. Here the clock only moves to a sleep that has
+ * been registered, and while none is, real time passes until one is or the
+ * effect ends.
+ */
 const driven = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
-    yield* TestClock.adjust("1 day")
+    const horizon = (yield* TestClock.currentTimeMillis) + Duration.toMillis("1 day")
+    while (Option.isNone(yield* Fiber.poll(fiber))) {
+      // The earliest sleep, exactly: backoff jitter makes fractional millis.
+      const next = Chunk.reduce(yield* TestClock.sleeps(), Infinity, (min, at) => Math.min(min, at))
+      if (next <= horizon) yield* TestClock.setTime(next)
+      else yield* realPause
+    }
     const exit = yield* Fiber.await(fiber)
     if (Exit.isFailure(exit)) expect.fail(`the scenario itself failed: ${Cause.pretty(exit.cause)}`)
     return (exit as Exit.Success<A, E>).value
   })
+
+/** A few real milliseconds, for work off Effect's scheduler (WebCrypto) to finish. */
+const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
 
 /** Logs each login event as an app would, and acts on AwaitingUser. */
 const runLogin = <R = never>(

@@ -356,20 +356,17 @@ let counter = 0
 const made = (prefix: string) => `${prefix}-${(++counter).toString().padStart(4, "0")}-${"s3cr3t".repeat(4)}`
 
 /**
- * Runs `effect` forked and drives TestClock far enough for every wait in it
- * (a day), sleep by sleep, since Effect 4's TestClock does not wait for work
- * off Effect's scheduler: replies' bodies read through a Promise, SigV4's
- * WebCrypto. Such work may outlast the settling between two steps, so time
- * moves a minute at a time until the effect ends: a sleep it starts late
- * still comes due within the day.
+ * Runs `effect` forked and drives TestClock until it ends, sleep by sleep, up
+ * to a day of virtual time (VirtualTime.drive): Effect 4's TestClock does not
+ * wait for work off Effect's scheduler (replies' bodies read through a
+ * Promise, SigV4's WebCrypto on the thread pool), so a sleep such work starts
+ * late must be waited for, not stepped past.
  */
 const driven = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const time = yield* VirtualTime.make
     const fiber = yield* Effect.forkChild(time.watched(effect))
-    for (let minutes = 0; minutes < 24 * 60 && fiber.pollUnsafe() === undefined; minutes++) {
-      yield* time.adjust("1 minute")
-    }
+    yield* time.drive(fiber, "1 day")
     const exit = yield* Fiber.await(fiber)
     if (Exit.isFailure(exit)) expect.fail(`the scenario itself failed: ${Cause.pretty(exit.cause)}`)
     return (exit as Exit.Success<A, E>).value

@@ -15,6 +15,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
 
 /**
@@ -23,6 +24,9 @@ import { TestClock } from "effect/testing"
  * within a few turns; the count does not depend on how fast the machine is.
  */
 const settleTurns = 25
+
+/** A few real milliseconds, for work off the event loop (the thread pool) to finish. */
+const realPause = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 2)))
 
 const turn = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
@@ -38,6 +42,14 @@ export const settle: Effect.Effect<void> = Effect.repeat(turn, { times: settleTu
 export interface VirtualTime {
   readonly watched: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   readonly adjust: (horizon: Duration.Input) => Effect.Effect<void>
+  /**
+   * Moves the clock from one recorded sleep to the next until `fiber` ends,
+   * never past `horizon`; while no sleep is recorded, real time passes. For
+   * work whose real async part has no bound in event-loop turns (SigV4's
+   * WebCrypto runs on libuv's thread pool): a sleep it starts late is waited
+   * for, not skipped.
+   */
+  readonly drive: (fiber: Fiber.Fiber<unknown, unknown>, horizon: Duration.Input) => Effect.Effect<void>
 }
 
 /** A {@link VirtualTime} over the `TestClock` in force (`it.effect`'s, or `TestClock.layer()`'s). */
@@ -73,8 +85,21 @@ export const make: Effect.Effect<VirtualTime> = Effect.gen(function*() {
       if (target > now) yield* TestClock.adjust(target - now)
       yield* settle
     })
+  const drive = (fiber: Fiber.Fiber<unknown, unknown>, horizon: Duration.Input) =>
+    Effect.gen(function*() {
+      const target = testClock.currentTimeMillisUnsafe() + Duration.toMillis(Duration.fromInputUnsafe(horizon))
+      while (fiber.pollUnsafe() === undefined) {
+        yield* settle
+        const next = nextWake(-Infinity)
+        // setTime, not adjust: backoff jitter makes fractional millis.
+        if (next !== undefined && next <= target) {
+          yield* TestClock.setTime(Math.max(next, testClock.currentTimeMillisUnsafe()))
+        } else yield* realPause
+      }
+    })
   return {
     watched: (effect) => Effect.provideService(effect, Clock.Clock, clock),
-    adjust
+    adjust,
+    drive
   }
 })
