@@ -39,3 +39,25 @@ export const timeCommand = async (command: string, args: ReadonlyArray<string>, 
   if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}`)
   return ms
 }
+
+/** One goal of the issue, as the bench measured it. */
+export interface Goal {
+  /** The goal as the issue states it, e.g. "CPU per CreateToken ≤ 1.0× the AWS SDK (Node default transport)". */
+  readonly goal: string
+  /** The measured figure with its spread, e.g. "0.93× (0.88–0.97)". */
+  readonly figure: string
+  readonly met: boolean
+}
+
+/**
+ * What each area's bench module (`bench/cpu.ts`, `memory.ts`, `startup.ts`,
+ * `bundle.ts`, `polls.ts`) returns from its `run()`: bench/run.ts writes the
+ * goals into one table and the sections, in order, into docs/benchmarks.md.
+ */
+export interface Section {
+  /** The section's heading, e.g. "Client CPU per call". */
+  readonly title: string
+  /** Markdown: how it was measured (one short paragraph), then its table(s). Every figure with its spread. */
+  readonly body: string
+  readonly goals: ReadonlyArray<Goal>
+}
