@@ -29,7 +29,8 @@ import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
 import type * as SsoToken from "./SsoToken.js"
 
-const { GrantType } = SsoOidcSchema
+// Read as `SsoOidcSchema.GrantType`, not destructured: destructuring a namespace makes a bundler keep all of it.
+const GrantType = SsoOidcSchema.GrantType
 
 // -----------------------------------------------------------------------------
 // models

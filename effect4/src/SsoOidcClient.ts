@@ -307,7 +307,8 @@ export const layer = (options: Options = {}): Layer.Layer<SsoOidcClient, never, 
  * @since 0.1.0
  * @category config
  */
-export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpointConfigFor("AWS_ENDPOINT_URL_SSO_OIDC")
+export const endpointConfig: Config.Config<Endpoint.EndpointParameters> =
+  /* @__PURE__ */ endpointConfigFor("AWS_ENDPOINT_URL_SSO_OIDC")
 
 /**
  * A layer of the service whose endpoint settings come from `Config` (the
