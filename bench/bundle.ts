@@ -123,7 +123,8 @@ export const run = async (): Promise<Section> => {
 ${row("Effect app baseline (effect + HttpClient + Schema, one request)", r.baseline)}
 ${row("+ `DeviceLogin.login`, wired as the docs show (`Layer.provide`)", r.login)}
 ${row("**marginal cost of `login`**", login, true)}
-${row("… of which the library (the same wired with `Effect.provide` only: Effect's `Layer.provide` left out)", loginLibrary)}
+${row("… of which the library (the same login wired with two `Effect.provide`s, no `Layer`)", loginLibrary)}
+${row("… and Effect's whole `Layer` namespace, which the docs' `Layer.provide` (`import { Layer } from \"effect\"`) pulls in", delta(r["login-effect-provide"], r.login))}
 ${row("Stream app baseline (the baseline + `Stream.fromIterable`/`map`/`mapEffect`/`take`/`runForEach`)", r.stream)}
 ${row("`Stream` itself (Stream app − baseline)", streamItself)}
 ${row("Stream app + `deviceLogin` stream", r["stream-device-login"])}
@@ -157,7 +158,9 @@ login, stream and root-entry bundles together; ${r.iam.signerBytes} B in the Cre
   const body = `esbuild (minified, tree-shaken, \`platform: "browser"\`, ESM) over each edition's built
 package, then gzip -9; fixtures in bench/bundle/ (Effect 3) and effect4/bench/bundle/ (Effect 4).
 A marginal cost is the difference of two bundles' sizes. Sizes are deterministic (the same inputs
-give the same bytes), so each figure is one build and has no spread.
+give the same bytes), so each figure is one build and has no spread. The baseline's
+\`import { Effect, Schema } from "effect"\` bundles those whole namespaces, so what the library adds is
+its own code and the other Effect modules it reaches (Schedule, Data, Duration, …).
 
 ${tables.join("\n\n")}
 
