@@ -17,6 +17,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { sdkCredentialsFresh } from "./core/provider.js"
+import * as Signer from "./internal/signer.js"
+import { signRequest } from "./internal/sigv4.js"
 
 /**
  * A set of AWS credentials.
@@ -67,6 +69,20 @@ export interface Service {
  * @category tags
  */
 export class AwsCredentials extends Context.Tag("effect-sso-oidc/AwsCredentials")<AwsCredentials, Service>() {}
+
+// CreateTokenWithIAM's SigV4 signer is installed from here, where the tag its credentials
+// come from lives, so a bundle that never provides credentials never carries aws4fetch
+// (internal/signer.ts). A closure: internal/sigv4.ts imports this module back.
+Signer.install((request, body, options) =>
+  Effect.flatMap(AwsCredentials, (service) => service.get).pipe(
+    Effect.flatMap((credentials) =>
+      Effect.flatMap(
+        Effect.clockWith((clock) => clock.currentTimeMillis),
+        (now) => signRequest(request, body, { credentials, region: options.region, service: options.service, now })
+      )
+    )
+  )
+)
 
 /**
  * Static credentials.

@@ -19,13 +19,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import * as AwsCredentials from "./AwsCredentials.js"
+import type * as AwsCredentials from "./AwsCredentials.js"
 import { oidcErrorOf, type OidcErrorFields } from "./core/errorReply.js"
 import * as Endpoint from "./Endpoint.js"
 import * as Transport from "./internal/client.js"
 import { endpointConfigFor, withConfigured } from "./internal/endpointConfig.js"
 import * as Operations from "./internal/operations.js"
-import { signRequest } from "./internal/sigv4.js"
+import * as Signer from "./internal/signer.js"
 import { describeIssue, withoutUndefined } from "./internal/wire.js"
 import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
@@ -257,9 +257,8 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       if (options.region === undefined) {
         return yield* new Endpoint.EndpointError({ message: "Invalid Configuration: Missing Region" })
       }
-      const credentials = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (service) => service.get)
-      const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-      return yield* signRequest(request, body, { credentials, region: options.region, service: auth.signingName, now })
+      // Through the seam AwsCredentials.ts fills: an app that never provides credentials bundles no signer.
+      return yield* Signer.sign(request, body, { region: options.region, service: auth.signingName })
     })
 
   return SsoOidcClient.of({
@@ -309,7 +308,8 @@ export const layer = (options: Options = {}): Layer.Layer<SsoOidcClient, never, 
  * @since 0.1.0
  * @category config
  */
-export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpointConfigFor("AWS_ENDPOINT_URL_SSO_OIDC")
+export const endpointConfig: Config.Config<Endpoint.EndpointParameters> =
+  /* @__PURE__ */ endpointConfigFor("AWS_ENDPOINT_URL_SSO_OIDC")
 
 /**
  * A layer of the service whose endpoint settings come from `Config` (the

@@ -283,7 +283,8 @@ export const layer = (options: Options = {}): Layer.Layer<SsoPortalClient, never
  * @since 0.2.0
  * @category config
  */
-export const endpointConfig: Config.Config<Endpoint.EndpointParameters> = endpointConfigFor("AWS_ENDPOINT_URL_SSO")
+export const endpointConfig: Config.Config<Endpoint.EndpointParameters> =
+  /* @__PURE__ */ endpointConfigFor("AWS_ENDPOINT_URL_SSO")
 
 /**
  * A layer whose endpoint settings come from `Config` (see

@@ -29,7 +29,8 @@ import * as SsoOidcError from "./SsoOidcError.js"
 import * as SsoOidcSchema from "./SsoOidcSchema.js"
 import type * as SsoToken from "./SsoToken.js"
 
-const { GrantType } = SsoOidcSchema
+// Read as `SsoOidcSchema.GrantType`, not destructured: destructuring a namespace makes a bundler keep all of it.
+const GrantType = SsoOidcSchema.GrantType
 
 // -----------------------------------------------------------------------------
 // models
@@ -145,7 +146,7 @@ export type DeviceLoginError =
  * @since 0.1.0
  * @category constants
  */
-export const defaultInterval: Duration.Duration = Duration.millis(Polling.defaultIntervalMillis)
+export const defaultInterval: Duration.Duration = /* @__PURE__ */ Duration.millis(Polling.defaultIntervalMillis)
 
 /**
  * RFC 8628 §3.5: `slow_down` adds 5 s to the interval, for this and every later poll.
@@ -153,7 +154,7 @@ export const defaultInterval: Duration.Duration = Duration.millis(Polling.defaul
  * @since 0.1.0
  * @category constants
  */
-export const slowDownIncrement: Duration.Duration = Duration.millis(Polling.slowDownIncrementMillis)
+export const slowDownIncrement: Duration.Duration = /* @__PURE__ */ Duration.millis(Polling.slowDownIncrementMillis)
 
 /**
  * What the polling schedule decided after a poll.
@@ -192,7 +193,7 @@ export interface PollingOptions {
  * @since 0.2.0
  * @category constants
  */
-export const minimumInterval: Duration.Duration = Duration.millis(Polling.minimumIntervalMillis)
+export const minimumInterval: Duration.Duration = /* @__PURE__ */ Duration.millis(Polling.minimumIntervalMillis)
 
 /** The interval in force, in whole milliseconds: 5 s when absent or 0, never under {@link minimumInterval}. */
 const toInterval = (input: Duration.Input | undefined): number =>

@@ -326,13 +326,14 @@ export type SsoOidcOperationName = {
 }[AnyOperationName]
 
 /** The SSO OIDC operations, in table order. */
-export const ssoOidcOperations: ReadonlyArray<(typeof operations)[SsoOidcOperationName]> = Object.values(operations)
-  .filter((operation) => operation.service === ssoOidc)
+// Top-level tables built by calls are marked pure, so a bundle that never reads them drops them.
+export const ssoOidcOperations: ReadonlyArray<(typeof operations)[SsoOidcOperationName]> = /* @__PURE__ */ (() =>
+  Object.values(operations).filter((operation) => operation.service === ssoOidc))()
 
 /** The wire names each SSO OIDC operation declares, in model order (each edition's `SsoOidcError.operationErrors`). */
 export const ssoOidcOperationErrors: { readonly [Name in SsoOidcOperationName]: (typeof operations)[Name]["errors"] } =
   // `Object.fromEntries` forgets which key holds which list; the table has them.
-  Object.fromEntries(ssoOidcOperations.map((operation) => [operation.name, operation.errors])) as any
+  /* @__PURE__ */ (() => Object.fromEntries(ssoOidcOperations.map((operation) => [operation.name, operation.errors])))() as any
 
 // -----------------------------------------------------------------------------
 // reading the table
@@ -379,7 +380,7 @@ export const findIn = <O extends Operation>(candidates: Iterable<O>, request: Ro
 /** Every operation of both services, SSO OIDC first, in table order. */
 export const allOperations: ReadonlyArray<
   (typeof operations)[AnyOperationName] | (typeof portalOperations)[SsoPortalOperationName]
-> = [...Object.values(operations), ...Object.values(portalOperations)]
+> = /* @__PURE__ */ (() => [...Object.values(operations), ...Object.values(portalOperations)])()
 
 /** The operation of either service a request is for (see {@link findIn}). */
 export const findOperation = (
@@ -392,7 +393,7 @@ export const findOperation = (
  * error name. A code shared by two errors (`invalid_request`) names the first
  * in the table, the general one.
  */
-export const byOAuthCode: Readonly<Record<string, SsoOidcWireName>> = (() => {
+export const byOAuthCode: Readonly<Record<string, SsoOidcWireName>> = /* @__PURE__ */ (() => {
   const out: Record<string, SsoOidcWireName> = Object.create(null)
   for (const [name, definition] of Object.entries(ssoOidcErrors)) {
     out[definition.code] ??= name as SsoOidcWireName

@@ -65,39 +65,42 @@ export const operations = {
   }
 } as const satisfies { readonly [Name in Core.AnyOperationName]: Operation }
 
+// Spreads count as side effects to a bundler: marked pure, so SSO OIDC bundles leave the portal out.
 /** The portal's operations, by model name. */
-export const portalOperations = {
-  GetRoleCredentials: {
-    ...Core.portalOperations.GetRoleCredentials,
-    input: SsoPortalSchema.GetRoleCredentialsRequest,
-    output: SsoPortalSchema.GetRoleCredentialsResponse
-  },
-  ListAccountRoles: {
-    ...Core.portalOperations.ListAccountRoles,
-    input: SsoPortalSchema.ListAccountRolesRequest,
-    output: SsoPortalSchema.ListAccountRolesResponse
-  },
-  ListAccounts: {
-    ...Core.portalOperations.ListAccounts,
-    input: SsoPortalSchema.ListAccountsRequest,
-    output: SsoPortalSchema.ListAccountsResponse
-  },
-  Logout: {
-    ...Core.portalOperations.Logout,
-    input: SsoPortalSchema.LogoutRequest,
-    // Logout's reply has no body; an empty struct reads `{}` and nothing else.
-    output: SsoPortalSchema.LogoutResponse
-  }
-} as const satisfies { readonly [Name in Core.SsoPortalOperationName]: Operation }
+export const portalOperations = /* @__PURE__ */ (() => (
+  {
+    GetRoleCredentials: {
+      ...Core.portalOperations.GetRoleCredentials,
+      input: SsoPortalSchema.GetRoleCredentialsRequest,
+      output: SsoPortalSchema.GetRoleCredentialsResponse
+    },
+    ListAccountRoles: {
+      ...Core.portalOperations.ListAccountRoles,
+      input: SsoPortalSchema.ListAccountRolesRequest,
+      output: SsoPortalSchema.ListAccountRolesResponse
+    },
+    ListAccounts: {
+      ...Core.portalOperations.ListAccounts,
+      input: SsoPortalSchema.ListAccountsRequest,
+      output: SsoPortalSchema.ListAccountsResponse
+    },
+    Logout: {
+      ...Core.portalOperations.Logout,
+      input: SsoPortalSchema.LogoutRequest,
+      // Logout's reply has no body; an empty struct reads `{}` and nothing else.
+      output: SsoPortalSchema.LogoutResponse
+    }
+  } as const satisfies { readonly [Name in Core.SsoPortalOperationName]: Operation }
+))()
 
 /** The SSO OIDC operations, in table order. */
-export const ssoOidcOperations: ReadonlyArray<(typeof operations)[Core.SsoOidcOperationName]> = Object.values(
-  operations
-).filter((operation) => operation.service === Core.ssoOidc)
+// Built by calls, so marked pure: a bundle that never reads these tables (or the portal's) drops them.
+export const ssoOidcOperations: ReadonlyArray<(typeof operations)[Core.SsoOidcOperationName]> = /* @__PURE__ */ (() =>
+  Object.values(operations).filter((operation) => operation.service === Core.ssoOidc))()
 
 const allOperations: ReadonlyArray<
   (typeof operations)[Core.AnyOperationName] | (typeof portalOperations)[Core.SsoPortalOperationName]
-> = [...Object.values(operations), ...Object.values(portalOperations)]
+> = /* @__PURE__ */ (() => [...Object.values(operations), ...Object.values(portalOperations)])()
 
 /** The operation of either service a request is for, with its schemas (see `Core.findIn`). */
 export const findOperation = (

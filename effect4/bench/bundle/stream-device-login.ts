@@ -1,5 +1,5 @@
-// The same app plus a device login: the marginal bytes are what effect-sso-oidc adds.
-import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+// The Stream app plus the `deviceLogin` stream: the stream's marginal cost over an app that already uses Stream.
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "effect/http"
 import { Effect, Layer, Schema, Stream } from "effect"
 import * as DeviceLogin from "effect-sso-oidc/DeviceLogin"
 import * as SsoOidcClient from "effect-sso-oidc/SsoOidcClient"
@@ -11,6 +11,14 @@ export const main = Effect.gen(function*() {
   const response = yield* client.get("https://example.com/")
   return yield* HttpClientResponse.schemaBodyJson(Reply)(response)
 }).pipe(Effect.provide(FetchHttpClient.layer), Effect.runPromise)
+
+export const numbers = Stream.fromIterable([1, 2, 3]).pipe(
+  Stream.map((n) => n * 2),
+  Stream.mapEffect((n) => Effect.succeed(n + 1)),
+  Stream.take(2),
+  Stream.runForEach((n) => Effect.log(n)),
+  Effect.runPromise
+)
 
 export const login = DeviceLogin.deviceLogin({ startUrl: "https://example.awsapps.com/start" }).pipe(
   Stream.runForEach((event) => Effect.log(event._tag)),

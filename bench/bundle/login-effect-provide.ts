@@ -1,0 +1,22 @@
+// `login.ts` wired with `Effect.provide` only, so the marginal bytes are the library without Effect's `Layer.provide`.
+import { FetchHttpClient, HttpClient, HttpClientResponse } from "@effect/platform"
+import { Effect, Schema } from "effect"
+import * as DeviceLogin from "effect-sso-oidc/DeviceLogin"
+import * as SsoOidcClient from "effect-sso-oidc/SsoOidcClient"
+
+const Reply = Schema.Struct({ name: Schema.String })
+
+export const main = Effect.gen(function*() {
+  const client = yield* HttpClient.HttpClient
+  const response = yield* client.get("https://example.com/")
+  return yield* HttpClientResponse.schemaBodyJson(Reply)(response)
+}).pipe(Effect.provide(FetchHttpClient.layer), Effect.runPromise)
+
+export const login = DeviceLogin.login({
+  startUrl: "https://example.awsapps.com/start",
+  onEvent: (event) => Effect.log(event._tag)
+}).pipe(
+  Effect.provide(SsoOidcClient.layer({ region: "us-east-1" })),
+  Effect.provide(FetchHttpClient.layer),
+  Effect.runPromise
+)
