@@ -21,14 +21,17 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 // - dist/sso-oidc-chunks/login-*.js, `login` without @effect/cli (src/bin/login.ts), when its flags are plain;
 // - the rest in shared chunks, and what is imported dynamically (undici, for a proxy or a CA bundle; the
 //   emulator's server) in chunks loaded only then.
-// yaml, toml and ini are what @effect/cli parses option *files* with (Options.fileParse): no command has one,
-// so they are left out (150 KB the CLI would otherwise compile and evaluate on every start).
-const noFileParsers = {
-  name: "no-file-parsers",
+// Left out, as code the CLI would otherwise compile and evaluate on every start for nothing (200 KB):
+// - yaml, toml and ini, what @effect/cli parses option *files* with (Options.fileParse): no command has one;
+// - fast-check, which effect's Schema imports for its Arbitrary annotations (Arbitrary.make): the CLI makes none.
+const unused = {
+  name: "unused-by-the-cli",
   setup(build) {
-    build.onResolve({ filter: /^(yaml|toml|ini)$/ }, (args) => ({ path: args.path, namespace: "no-file-parsers" }))
-    build.onLoad({ filter: /.*/, namespace: "no-file-parsers" }, (args) => ({
-      contents: `export const parse = () => { throw new Error("sso-oidc: ${args.path} files are not supported") }`,
+    build.onResolve({ filter: /^(yaml|toml|ini|fast-check)$/ }, (args) => ({ path: args.path, namespace: "unused-by-the-cli" }))
+    build.onLoad({ filter: /.*/, namespace: "unused-by-the-cli" }, (args) => ({
+      contents: args.path === "fast-check"
+        ? "export {}"
+        : `export const parse = () => { throw new Error("sso-oidc: ${args.path} files are not supported") }`,
       loader: "js"
     }))
   }
@@ -45,7 +48,7 @@ await build({
   minify: true,
   sourcemap: false,
   legalComments: "none",
-  plugins: [noFileParsers],
+  plugins: [unused],
   // Bundled CommonJS dependencies still call require().
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
