@@ -19,6 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { fmtSummary, type Goal, type Section, summarize, type Summary } from "./lib.js"
+import { node24 } from "./runtimes.js"
 
 const bin = fileURLToPath(new URL("../dist/sso-oidc.js", import.meta.url))
 const aws = "/usr/bin/aws"
@@ -113,6 +114,8 @@ export const run = async (): Promise<Section> => {
       writeFileSync(join(home, ".aws", "config"), `[profile bench]\nsso_start_url = ${url}/start\nsso_region = us-east-1\n`)
       awsEnv.AWS_DATA_PATH = awsDataPath(home, url)
     }
+    // Node 24 too: there the launcher turns on the compile cache (Node 20 has none), primed by the first round.
+    const node24Bin = await node24().catch(() => undefined)
     const loginArgs = [bin, "login", "--use-device-code", "--no-browser", "--start-url", `${url}/start`, "--region", "us-east-1", "--endpoint-url", url]
     const rows: Array<Row> = [
       { label: "`node -e ''` (the floor)", run: () => wall(process.execPath, ["-e", ""], env) },
@@ -121,6 +124,14 @@ export const run = async (): Promise<Section> => {
         label: "`sso-oidc login --use-device-code` to the user code",
         run: () => wall(process.execPath, loginArgs, env, /confirm the code \S+/)
       },
+      ...(node24Bin === undefined ? [] : [
+        { label: "Node 24: `node -e ''`", run: () => wall(node24Bin, ["-e", ""], env) },
+        { label: "Node 24 (compile cache): `sso-oidc --help`", run: () => wall(node24Bin, [bin, "--help"], env) },
+        {
+          label: "Node 24 (compile cache): `sso-oidc login --use-device-code` to the user code",
+          run: () => wall(node24Bin, loginArgs, env, /confirm the code \S+/)
+        }
+      ]),
       ...(awsMissing === undefined
         ? [
           {
@@ -138,7 +149,10 @@ export const run = async (): Promise<Section> => {
       for (const [i, row] of rows.entries()) times[i]!.push(await row.run())
     }
     const stats = times.map(summarize)
-    const [floor, help, login, awsLogin, awsHelp] = stats as [Summary, Summary, Summary, Summary | undefined, Summary | undefined]
+    const stat = (label: string) => stats[rows.findIndex((row) => row.label.startsWith(label))]
+    const [floor, help, login] = stats as [Summary, Summary, Summary]
+    const awsLogin = stat("AWS CLI v2 `aws sso login")
+    const awsHelp = stat("AWS CLI v2 `aws help`")
     const vs = (theirs: Summary | undefined) =>
       theirs === undefined ? `AWS CLI v2 not measured: ${awsMissing}` : `AWS CLI v2: ${ms(theirs)}`
     const awsVersion = awsMissing ?? "Debian's awscli 2.9 (`/usr/bin/aws`)"
@@ -147,11 +161,15 @@ export const run = async (): Promise<Section> => {
       `interleaved rounds after one unmeasured round, all against one local emulator (\`sso-oidc emulator\`), in a clean ` +
       `environment (no proxy or CA bundle variables), both CLIs reusing their cached client registration. ` +
       `AWS CLI: ${awsVersion}, pointed at the emulator by an AWS_DATA_PATH endpoint rule set for sso-oidc. ` +
-      `Node ${process.version}. The machine is shared: compare within a run (× the floor).`,
+      `Node ${process.version} (\`node\`), and Node 24 where the suite's runtime cache has it. The machine is shared: compare within a run (× the floor).`,
       "",
       "| command | wall time | × `node -e ''` |",
       "|---|---|---|",
-      ...rows.map((row, i) => `| ${row.label} | ${ms(stats[i]!)} | ${(stats[i]!.median / floor.median).toFixed(2)}× |`),
+      ...rows.map((row, i) => {
+        // Node 24's rows against Node 24's floor.
+        const base = row.label.startsWith("Node 24") ? stat("Node 24: ")! : floor
+        return `| ${row.label} | ${ms(stats[i]!)} | ${(stats[i]!.median / base.median).toFixed(2)}× |`
+      }),
       ...(awsMissing !== undefined ? [`| AWS CLI v2 | not measured: ${awsMissing} | |`] : [])
     ].join("\n")
     const goals: Array<Goal> = [

@@ -33,7 +33,10 @@ export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>): v
       Effect.as(0),
       Effect.catchAll((error) =>
         error instanceof HandOver
-          ? Effect.flatMap(Effect.promise(() => import("../cli/main.js")), (main) => main.run(argv))
+          ? Effect.flatMap(
+            Effect.promise(() => Promise.all([import("../cli/main.js"), import("@effect/platform-node/NodeTerminal")])),
+            ([main, NodeTerminal]) => Effect.provide(main.run(argv), NodeTerminal.layer)
+          )
           : Effect.as(Effect.sync(() => void process.stderr.write(`sso-oidc: ${describeFailure(error)}\n`)), 1)
       ),
       // As main.ts's `run`: a defect is one line too.

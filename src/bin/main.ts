@@ -4,7 +4,10 @@
  *
  * @internal
  */
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import { Effect } from "effect"
 import { run } from "../cli/main.js"
 import { runCli } from "./runtime.js"
 
-runCli(run(process.argv.slice(2)))
+// @effect/cli needs a Terminal (its prompts, the wizard); the fast `login` does not load it.
+runCli(Effect.provide(run(process.argv.slice(2)), NodeTerminal.layer))

@@ -8,11 +8,10 @@
  * @internal
  */
 // Subpath imports: the package index would pull in undici (half a megabyte) for nothing.
-import type { FileSystem, Path, Terminal } from "@effect/platform"
+import type { FileSystem, Path } from "@effect/platform"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Effect, Exit, Layer, Logger } from "effect"
 
 // The library's log lines (e.g. a cache file others can read) go to stderr, never into the JSON on stdout.
@@ -30,13 +29,13 @@ let signal: keyof typeof signalCodes | undefined
 // `once`: a second Ctrl-C kills the process at once.
 for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => void (signal ??= name))
 
-/** The layers the commands run in: Node's file system, path and terminal. */
-export type Environment = FileSystem.FileSystem | Path.Path | Terminal.Terminal
+/** The layers every command runs in: Node's file system and path (@effect/cli also needs a Terminal: main.ts gives it). */
+export type Environment = FileSystem.FileSystem | Path.Path
 
 /** Runs `program` (which returns the exit code) as the process, which then exits with that code. */
 export const runCli = (program: Effect.Effect<number, never, Environment>): void =>
   program.pipe(
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer)),
   Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
