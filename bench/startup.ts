@@ -12,7 +12,7 @@
  *
  * Run alone: `npx tsx bench/startup.ts` (after `npm run build`).
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { once } from "node:events"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -22,7 +22,8 @@ import { fmtSummary, type Goal, type Section, summarize, type Summary } from "./
 import { node24 } from "./runtimes.js"
 
 const bin = fileURLToPath(new URL("../dist/sso-oidc.js", import.meta.url))
-const aws = "/usr/bin/aws"
+/** Debian's awscli 2.9; BENCH_AWS names another AWS CLI v2 binary. */
+const aws = process.env.BENCH_AWS ?? "/usr/bin/aws"
 const runs = Number(process.env.BENCH_STARTUP_RUNS ?? 10)
 /** Where Debian's awscli keeps botocore's data; the rule set's parameters are copied from it. */
 const botocoreRuleSet = "/usr/lib/python3/dist-packages/awscli/botocore/data/sso-oidc/2019-06-10/endpoint-rule-set-1.json"
@@ -81,16 +82,33 @@ const startEmulator = async (env: NodeJS.ProcessEnv) => {
 
 /** An AWS_DATA_PATH directory whose SSO OIDC endpoint rule set always answers `url`. */
 const awsDataPath = (dir: string, url: string) => {
-  const original = JSON.parse(readFileSync(botocoreRuleSet, "utf8")) as { readonly parameters: unknown }
+  // The parameters botocore passes (its builtIns); Debian's copy of the rule set has them, this is the fallback.
+  const parameters = existsSync(botocoreRuleSet)
+    ? (JSON.parse(readFileSync(botocoreRuleSet, "utf8")) as { readonly parameters: unknown }).parameters
+    : {
+      Region: { builtIn: "AWS::Region", required: false, type: "String" },
+      UseDualStack: { builtIn: "AWS::UseDualStack", required: true, default: false, type: "Boolean" },
+      UseFIPS: { builtIn: "AWS::UseFIPS", required: true, default: false, type: "Boolean" },
+      Endpoint: { builtIn: "SDK::Endpoint", required: false, type: "String" }
+    }
   const ruleSet = {
     version: "1.0",
-    parameters: original.parameters,
+    parameters,
     rules: [{ conditions: [], endpoint: { url, properties: {}, headers: {} }, type: "endpoint" }]
   }
   const data = join(dir, "aws-data")
   mkdirSync(join(data, "sso-oidc", "2019-06-10"), { recursive: true })
   writeFileSync(join(data, "sso-oidc", "2019-06-10", "endpoint-rule-set-1.json"), JSON.stringify(ruleSet))
   return data
+}
+
+/** `aws-cli/2.9.19 Python/3.11.2 …`, the first word of `aws --version`. */
+const awsVersionOf = (): string => {
+  try {
+    return execFileSync(aws, ["--version"], { encoding: "utf8", env: { PATH: process.env.PATH ?? "" } }).trim().split(" ")[0] ?? "?"
+  } catch {
+    return "version unknown"
+  }
 }
 
 interface Row {
@@ -109,7 +127,7 @@ export const run = async (): Promise<Section> => {
   const emulator = await startEmulator(env)
   try {
     const { url } = emulator
-    const awsMissing = existsSync(aws) ? undefined : `${aws} is not installed (apt-get install awscli)`
+    let awsMissing = existsSync(aws) ? undefined : `${aws} is not installed (apt-get install awscli)`
     const awsEnv: NodeJS.ProcessEnv = { ...env, AWS_PAGER: "", PAGER: "cat", MANPAGER: "cat" }
     if (awsMissing === undefined) {
       mkdirSync(join(home, ".aws"), { recursive: true })
@@ -119,7 +137,7 @@ export const run = async (): Promise<Section> => {
     // Node 24 too: there the launcher turns on the compile cache (Node 20 has none), primed by the first round.
     const node24Bin = await node24().catch(() => undefined)
     const loginArgs = [bin, "login", "--use-device-code", "--no-browser", "--start-url", `${url}/start`, "--region", "us-east-1", "--endpoint-url", url]
-    const rows: Array<Row> = [
+    let rows: Array<Row> = [
       { label: "`node -e ''` (the floor)", run: () => wall(process.execPath, ["-e", ""], env) },
       { label: "`sso-oidc --help` (rendered by the CLI)", run: () => wall(process.execPath, [bin, "--help"], env) },
       {
@@ -145,7 +163,17 @@ export const run = async (): Promise<Section> => {
         : [])
     ]
     // A first round unmeasured: the file cache, and both CLIs' client registrations (reused by every later login).
-    for (const row of rows) if (row.cold === undefined) await row.run()
+    for (const row of rows) {
+      if (row.cold !== undefined) continue
+      try {
+        await row.run()
+      } catch (error) {
+        // An AWS CLI that cannot reach its prompt (another version, another layout) is reported, not fatal.
+        if (!row.label.startsWith("AWS CLI")) throw error
+        awsMissing = `${aws} failed: ${(error as Error).message}`
+      }
+    }
+    if (awsMissing !== undefined) rows = rows.filter((row) => !row.label.startsWith("AWS CLI"))
     const times = rows.map(() => [] as Array<number>)
     for (let round = 0; round < runs; round++) {
       for (const [i, row] of rows.entries()) times[i]!.push(await row.run())
@@ -157,12 +185,14 @@ export const run = async (): Promise<Section> => {
     const awsHelp = stat("AWS CLI v2 `aws help`")
     const vs = (theirs: Summary | undefined) =>
       theirs === undefined ? `AWS CLI v2 not measured: ${awsMissing}` : `AWS CLI v2: ${ms(theirs)}`
-    const awsVersion = awsMissing ?? "Debian's awscli 2.9 (`/usr/bin/aws`)"
+    const awsLine = awsMissing === undefined
+      ? `AWS CLI: ${aws} (${awsVersionOf()}), pointed at the emulator by an AWS_DATA_PATH endpoint rule set for sso-oidc. `
+      : `AWS CLI: not measured (${awsMissing}). `
     const body = [
       `Wall time from spawn to the user code (login, killed there) or to the exit (help), medians (min–max) of ${runs} ` +
       `interleaved rounds after one unmeasured round, all against one local emulator (\`sso-oidc emulator\`), in a clean ` +
       `environment (no proxy or CA bundle variables), both CLIs reusing their cached client registration. ` +
-      `AWS CLI: ${awsVersion}, pointed at the emulator by an AWS_DATA_PATH endpoint rule set for sso-oidc. ` +
+      awsLine +
       `Node ${process.version} (\`node\`), and Node 24 where the suite's runtime cache has it. The machine is shared: compare within a run (× the floor).`,
       "",
       "| command | wall time | × `node -e ''` |",
