@@ -2,16 +2,19 @@
  * The `sso-oidc` binary (dist/, built by `npm test` before the suite) against
  * the emulator on a real port.
  */
+import { Command } from "@effect/cli"
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Either, Fiber, Redacted, TestClock } from "effect"
+import { Duration, Effect, Either, Fiber, HashMap, Redacted, TestClock } from "effect"
 import { SsoConfig } from "effect-sso-oidc"
 import { Emulator } from "effect-sso-oidc/testing"
 import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import { browserPlan, webUrl } from "../src/cli/browser.js"
 import { lastRequest, watched } from "../src/cli/http.js"
 import { startUrlProblem } from "../src/cli/login.js"
-import { colour } from "../src/cli/main.js"
+import { colour, rootCommand } from "../src/cli/main.js"
+import { parseLogin } from "../src/cli/quickParse.js"
+import { commands } from "../src/cli/table.js"
 import { printable, safeJson } from "../src/cli/printable.js"
 import { execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
@@ -23,6 +26,21 @@ import { fileURLToPath } from "node:url"
 import { proxy, scriptedServer, selfSigned, tlsFront } from "./fixtures/net.js"
 
 const bin = fileURLToPath(new URL("../dist/sso-oidc.js", import.meta.url))
+
+const commandNames = [
+  "register-client",
+  "start-device-authorization",
+  "create-token",
+  "create-token-with-iam",
+  "login",
+  "accounts",
+  "roles",
+  "logout",
+  "status",
+  "credentials",
+  "emulator",
+  "demo"
+]
 
 interface Run {
   readonly code: number
@@ -81,18 +99,32 @@ describe("sso-oidc", () => {
       ) expect(run.stdout).toContain(command)
     }))
 
-  it.live("the launcher's cached --help and --version are exactly what the CLI prints", () =>
+  it.live("the launcher's --help (rendered from the command table) and --version are exactly what @effect/cli prints", () =>
     Effect.gen(function*() {
       const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
-      const direct = (args: ReadonlyArray<string>) =>
+      const direct = (args: ReadonlyArray<string>, env: Record<string, string>) =>
         Effect.async<string>((resume) => {
-          execFile(process.execPath, [main, ...args], (_, stdout) => resume(Effect.succeed(stdout)))
+          execFile(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, ...env } }, (_, stdout) =>
+            resume(Effect.succeed(stdout)))
         })
-      for (const args of [["--help"], ["login", "--help"], ["create-token", "-h"], ["--version"]]) {
-        const cached = yield* cli(args)
-        expect(cached.stdout, args.join(" ")).toBe(yield* direct(args))
+      const commands = ["", ...commandNames]
+      for (const env of [{ NO_COLOR: "1" }, { FORCE_COLOR: "1" }]) {
+        for (const command of commands) {
+          const args = command === "" ? ["--help"] : [command, "--help"]
+          const rendered = yield* cli(args, env)
+          expect(rendered.code, args.join(" ")).toBe(0)
+          expect(rendered.stdout, `${args.join(" ")} ${JSON.stringify(env)}`).toBe(yield* direct(args, env))
+        }
+      }
+      for (const args of [["create-token", "-h"], ["--version"]]) {
+        expect((yield* cli(args)).stdout, args.join(" ")).toBe(yield* direct(args, {}))
       }
     }))
+
+  it("the command table names every command @effect/cli has, in its order", () => {
+    expect(commands.map((command) => command.name)).toEqual(commandNames)
+    expect(Array.from(HashMap.keys(Command.getSubcommands(rootCommand))).sort()).toEqual([...commandNames].sort())
+  })
 
   it.live("each command has --help", () =>
     Effect.gen(function*() {
@@ -567,6 +599,73 @@ describe("sso-oidc: exit codes and interruption", () => {
         })
       for (const args of [[], ["help"], ["help", "create-token"], ["demo", "-h"]]) {
         expect(yield* cli(args), args.join(" ")).toEqual(yield* direct(args))
+      }
+    }))
+})
+
+describe("sso-oidc: the launcher's login (no @effect/cli)", () => {
+  it("parses the plain forms of login's flags as @effect/cli does", () => {
+    expect(parseLogin([
+      "--region", "eu-west-1", "--start-url", "https://portal.example/start", "--use-device-code",
+      "--scopes", "sso:account:access", "openid,aws", "--cli-read-timeout", "0", "--output", "json"
+    ])).toEqual({
+      region: "eu-west-1",
+      endpointUrl: undefined,
+      allowInsecureEndpoint: false,
+      cliReadTimeout: 0,
+      output: "json",
+      ssoSession: undefined,
+      profile: undefined,
+      startUrl: "https://portal.example/start",
+      noBrowser: false,
+      useDeviceCode: true,
+      clientName: undefined,
+      scopes: ["sso:account:access", "openid", "aws"]
+    })
+    expect(parseLogin([])).toMatchObject({ output: "text", scopes: [], noBrowser: false, region: undefined })
+  })
+
+  it("leaves everything else to @effect/cli", () => {
+    for (
+      const args of [
+        ["--help"],
+        ["-h"],
+        ["--region=eu-west-1"],
+        ["--region", "a", "--region", "b"],
+        ["--region"],
+        ["--region", "--profile", "p"],
+        ["--unknown"],
+        ["stray"],
+        ["--no-browser", "true"],
+        ["--output", "yaml"],
+        ["--cli-read-timeout", "-1"],
+        ["--cli-read-timeout", "1.5"],
+        ["--start-url", "http://portal.example/start"],
+        ["--start-url", "not-a-url"],
+        ["--scopes"],
+        ["--log-level", "debug"]
+      ]
+    ) expect(parseLogin(args), args.join(" ")).toBeUndefined()
+  })
+
+  it.live("a usage error found after parsing is reported exactly as @effect/cli's path reports it", () =>
+    Effect.gen(function*() {
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const direct = (args: ReadonlyArray<string>) =>
+        Effect.async<Run>((resume) => {
+          execFile(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home } }, (error, stdout, stderr) =>
+            resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })))
+        })
+      for (
+        const args of [
+          ["login", "--sso-session", "dev", "--profile", "p"],
+          ["login", "--scopes", "openid"],
+          ["login", "--start-url", "https://portal.example/start"]
+        ]
+      ) {
+        const launched = yield* cli(args)
+        expect(launched.code, args.join(" ")).toBe(2)
+        expect(launched, args.join(" ")).toEqual(yield* direct(args))
       }
     }))
 })

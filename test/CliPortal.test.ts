@@ -486,7 +486,7 @@ describe("sso-oidc status", () => {
       expect(run.stdout).not.toMatch(/secret-/)
     }))
 
-  it.live("the new commands' cached help is what the CLI prints", () =>
+  it.live("the new commands' help from the launcher is what @effect/cli prints", () =>
     Effect.gen(function*() {
       const { cli } = makeHome("")
       const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))

@@ -1,43 +1,50 @@
+#!/usr/bin/env node
 /**
- * Entry point of the `sso-oidc` binary. Exit codes: 0 success, 1 failure,
- * 2 usage error, 130 after SIGINT and 143 after SIGTERM (128 + the signal,
- * as a shell reports a process the signal killed), so that
- * `sso-oidc login && deploy` stops when the login is interrupted.
+ * The `sso-oidc` launcher: what the binary runs first. It answers
+ * `--help`, `help [command]`, bare `sso-oidc` and `--version` itself, from
+ * the command table (src/cli/table.ts, rendered by src/cli/help.ts), runs
+ * `login` without @effect/cli when its flags are plain (src/bin/login.ts),
+ * and loads the whole CLI (main.ts) for everything else. Each of those is a
+ * chunk of its own in the bundle (scripts/build.mjs), so a command loads
+ * only what it needs (issue 14: start-up).
  *
  * @internal
  */
-// Subpath imports: the package index would pull in undici (half a megabyte) for nothing.
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Effect, Exit, Layer, Logger } from "effect"
-import { run } from "../cli/main.js"
+import * as Module from "node:module"
+import { colour } from "../cli/colour.js"
+import { findCommand, helpText } from "../cli/help.js"
+import { parseLogin } from "../cli/quickParse.js"
+import { VERSION } from "../internal/version.js"
 
-// The library's log lines (e.g. a cache file others can read) go to stderr, never into the JSON on stdout.
-const stderrLogger = Logger.make(({ logLevel, message }) => {
-  const parts: ReadonlyArray<unknown> = Array.isArray(message) ? message : [message]
-  const level = logLevel._tag === "Warning" ? "warning" : logLevel.label.toLowerCase()
-  process.stderr.write(`sso-oidc: ${level}: ${parts.map(String).join(" ")}
-`)
-})
+// V8's code cache for the chunks, where this Node has it (22.1+; Node 20 has none): later runs skip compiling.
+const { enableCompileCache } = Module as { enableCompileCache?: () => unknown }
+try {
+  enableCompileCache?.()
+} catch {
+  // A cache that cannot be written (a read-only tmpdir) only costs time.
+}
 
-const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const
-let signal: keyof typeof signalCodes | undefined
-// Registered before runMain's own listeners, which interrupt the program: its
-// finalizers run (the PKCE listener closes, nothing is written) before the exit.
-// `once`: a second Ctrl-C kills the process at once.
-for (const name of ["SIGINT", "SIGTERM"] as const) process.once(name, () => void (signal ??= name))
+const args = process.argv.slice(2)
+const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
+// As the CLI: bare `sso-oidc` is a usage error (the help on stderr, exit 2); `help [command]` is --help.
+const named = args.length === 0
+  ? ""
+  : args[0] === "help" && args.length <= 2
+  ? args[1] ?? ""
+  : args.length <= 2 && isHelp(args.at(-1))
+  ? (args.length === 2 ? args[0]! : "")
+  : undefined
+const command = named === undefined || named === "" ? undefined : findCommand(named)
 
-run(process.argv.slice(2)).pipe(
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)),
-  Effect.provide(Logger.replace(Logger.defaultLogger, stderrLogger)),
-  NodeRuntime.runMain({
-    disableErrorReporting: true,
-    disablePrettyLogger: true,
-    teardown: (exit, onExit) => {
-      const done = exit as Exit.Exit<number, unknown>
-      onExit(signal !== undefined ? signalCodes[signal] : Exit.isSuccess(done) ? done.value : 1)
-    }
-  })
-)
+if (named !== undefined && (named === "" || command !== undefined)) {
+  const stream = args.length === 0 ? process.stderr : process.stdout
+  stream.write(helpText(command, VERSION, colour(stream.isTTY === true)))
+  if (args.length === 0) process.exitCode = 2
+} else if (args.length === 1 && args[0] === "--version") {
+  // As @effect/cli prints it (the version, then a blank line).
+  process.stdout.write(`${VERSION}\n\n`)
+} else {
+  const login = args[0] === "login" ? parseLogin(args.slice(1)) : undefined
+  if (login !== undefined) (await import("./login.js")).runLogin(login, args)
+  else await import("./main.js")
+}

@@ -10,6 +10,7 @@
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
+import { isLoopback } from "./urls.js"
 
 /** What the decision reads, so that tests can state it. */
 export interface Surroundings {
@@ -45,11 +46,7 @@ export const browserPlan = ({ env, exists, platform }: Surroundings): BrowserPla
   return { _tag: "NoBrowser", reason: "there is no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)" }
 }
 
-const loopbackHosts = new Set(["localhost", "[::1]"])
-
-/** Whether a URL's host is this machine's loopback interface. */
-export const isLoopback = (url: URL): boolean =>
-  loopbackHosts.has(url.hostname) || /^127(\.\d{1,3}){3}$/.test(url.hostname)
+export { isLoopback }
 
 /**
  * The URL as a browser may be given it: `https:`, or `http:` to loopback

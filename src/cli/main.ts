@@ -7,6 +7,7 @@
 import { Command, HelpDoc, Usage, ValidationError } from "@effect/cli"
 import { Cause, Console, Effect } from "effect"
 import { VERSION } from "../internal/version.js"
+import { colour, plainUnless, sgr } from "./colour.js"
 import { demoCommand, emulatorCommand } from "./emulator.js"
 import { loginCommand } from "./login.js"
 import { operationCommands } from "./operations.js"
@@ -35,20 +36,7 @@ const cliApp = Command.run(rootCommand, { name: "sso-oidc", version: VERSION })
 /** Exit codes: 0 success, 1 failure, 2 usage error (130 and 143, interrupted, are the binary's). */
 export const ExitCode = { success: 0, failure: 1, usage: 2 } as const
 
-/**
- * Whether output to a stream is coloured: never with `NO_COLOR` (or
- * `TERM=dumb`), always with `FORCE_COLOR` (not `0`), else on a terminal.
- * scripts/build.mjs's launcher applies the same rule to its cached help.
- */
-export const colour = (isTTY: boolean, env: Readonly<Record<string, string | undefined>> = process.env): boolean => {
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true
-  return isTTY && env.TERM !== "dumb"
-}
-
-const sgr = /\x1b\[[0-9;]*m/g
-
-const plainUnless = (coloured: boolean, text: string) => (coloured ? text : text.replace(sgr, ""))
+export { colour }
 
 /** @effect/cli writes a usage line as `$ login …`; what a person types is `sso-oidc login …`. */
 const fixUsage = (text: string) =>

@@ -5,14 +5,15 @@
  * @internal
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { ConfigError, Duration, Effect, Layer, Option, Schema } from "effect"
-import * as Endpoint from "../Endpoint.js"
+import { Effect, Layer, Option, Schema } from "effect"
 import * as Operations from "../internal/operations.js"
-import { CaBundleError } from "../node/NodeSso.js"
 import * as SsoOidcClient from "../SsoOidcClient.js"
 import * as SsoOidcError from "../SsoOidcError.js"
-import { httpClientLayer, lastRequest } from "./http.js"
+import { connectionOptions } from "./common.js"
+import { httpClientLayer } from "./http.js"
 import { printable, safeJson } from "./printable.js"
+
+export { CliError, connectionOptions, describeFailure } from "./common.js"
 
 /** `--region`, `--endpoint-url` and `--output`, as the AWS CLI spells them, and the connection options. */
 export const globalOptions = {
@@ -46,21 +47,6 @@ export type OutputFormat = "json" | "text"
 export const usageError = (message: string): ValidationError.ValidationError =>
   ValidationError.invalidValue(HelpDoc.p(message))
 
-/** A failure of the CLI's own, whose message is the whole line (an unusable config value, a busy port). */
-export class CliError extends Schema.TaggedError<CliError>()("CliError", { message: Schema.String }) {}
-
-/** The client options the connection flags set: the http:// endpoint opt-in and the per-attempt timeout. */
-export const connectionOptions = (flags: {
-  readonly allowInsecureEndpoint: boolean
-  readonly cliReadTimeout: Option.Option<number>
-}): Pick<SsoOidcClient.Options, "timeout" | "allowInsecureEndpoint"> => ({
-  ...(flags.allowInsecureEndpoint ? { allowInsecureEndpoint: true } : {}),
-  ...Option.match(flags.cliReadTimeout, {
-    onNone: () => ({}),
-    onSome: (seconds) => ({ timeout: seconds === 0 ? Duration.infinity : Duration.seconds(seconds) })
-  })
-})
-
 /** The client, configured from the flags first and the environment second. */
 export const clientLayer = (flags: {
   readonly region: Option.Option<string>
@@ -92,41 +78,6 @@ const textLine = (reply: Record<string, unknown>): string =>
       return printable(String(value))
     })
     .join("\t")
-
-/** What to check when a TLS handshake fails: the usual cause is a proxy that inspects TLS. */
-const tlsHint = (description: string) =>
-  /certificate|self[- ]signed|CERT_|UNABLE_TO_VERIFY/i.test(description)
-    ? "; if a proxy inspects TLS, set AWS_CA_BUNDLE (or ca_bundle in the profile) to its CA's PEM file"
-    : ""
-
-const describeRaw = (error: unknown): string => {
-  if (error instanceof CliError) return error.message
-  if (SsoOidcError.isSsoOidcError(error)) {
-    const line = `${error._tag}: ${error.message}`
-    if (error._tag !== "TransportError") return line
-    const request = lastRequest()
-    return `${line}${request === undefined ? "" : ` (${request})`}${tlsHint(error.description)}`
-  }
-  if (error instanceof Endpoint.EndpointError) {
-    const hint = /region/i.test(error.message)
-      ? "give --region, or set AWS_REGION"
-      : "check --endpoint-url, AWS_ENDPOINT_URL_SSO_OIDC and AWS_ENDPOINT_URL"
-    return `${error._tag}: ${error.message} (${hint})`
-  }
-  if (error instanceof CaBundleError) return `${error._tag}: ${error.message} (named by AWS_CA_BUNDLE or ca_bundle)`
-  if (ConfigError.isConfigError(error)) return `Invalid configuration: ${String(error)}`
-  if (typeof error === "object" && error !== null && "_tag" in error) {
-    const tagged = error as { readonly _tag: string; readonly message?: unknown }
-    return typeof tagged.message === "string" && tagged.message !== ""
-      ? `${tagged._tag}: ${tagged.message}`
-      : tagged._tag
-  }
-  if (error instanceof Error) return error.message
-  return String(error)
-}
-
-/** One line naming the typed error, for stderr; what the service said is escaped, so it cannot drive the terminal. */
-export const describeFailure = (error: unknown): string => printable(describeRaw(error))
 
 /** Splits `--scopes a b c` and `--scopes a,b` style values into a flat list. */
 export const splitList = (values: ReadonlyArray<string>): Array<string> =>
