@@ -1,0 +1,52 @@
+/**
+ * The Effect 3 half of the CPU bench (run by bench/cpu.ts under tsx, Node 20): ours over
+ * `FetchHttpClient` and over the documented Node default (`NodeSso.layerHttpClient()`),
+ * measured in one process with the AWS SDK, raw fetch and raw node:http keep-alive.
+ * Prints the samples as JSON on stdout.
+ */
+import { FetchHttpClient } from "@effect/platform"
+import type { HttpClient } from "@effect/platform"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { SsoOidcClient } from "effect-sso-oidc"
+import { NodeSso } from "effect-sso-oidc/node"
+// @ts-expect-error: plain JavaScript, shared with the Effect 4 worker
+import { baselines, input, measure, settings } from "./cpu-harness.mjs"
+
+const { calls, endpoint, rounds, warmup } = settings() as {
+  endpoint: string
+  rounds: number
+  calls: number
+  warmup: number
+}
+
+const ours = (transport: Layer.Layer<HttpClient.HttpClient, unknown>) => {
+  const runtime = ManagedRuntime.make(
+    SsoOidcClient.layer({ region: "us-east-1", endpoint }).pipe(Layer.provide(transport))
+  )
+  const request = {
+    ...input,
+    clientSecret: Redacted.make(input.clientSecret),
+    refreshToken: Redacted.make(input.refreshToken)
+  }
+  const call = (n: number) =>
+    runtime.runPromise(Effect.gen(function*() {
+      const client = yield* SsoOidcClient.SsoOidcClient
+      for (let i = 0; i < n; i++) yield* client.createToken(request)
+    }))
+  return { call, close: () => runtime.dispose() }
+}
+
+const fetchOurs = ours(FetchHttpClient.layer)
+const nodeOurs = ours(NodeSso.layerHttpClient())
+const others = baselines(endpoint)
+const samples = await measure({
+  "ours3/fetch": fetchOurs.call,
+  "ours3/node": nodeOurs.call,
+  "sdk": others.sdk,
+  "fetch": others.fetch,
+  "nodeHttp": others.nodeHttp
+}, { rounds, calls, warmup })
+await fetchOurs.close()
+await nodeOurs.close()
+others.close()
+process.stdout.write(JSON.stringify(samples))
