@@ -39,7 +39,16 @@ const ours = (transport: Layer.Layer<HttpClient.HttpClient, unknown>) => {
 const fetchOurs = ours(FetchHttpClient.layer)
 const nodeOurs = ours(NodeSso.layerHttpClient())
 const others = baselines(endpoint)
+const extra: Record<string, (n: number) => Promise<void>> = {}
+if (process.env.BENCH_EXTRA === "1") {
+  const NodeHttpClient = await import("@effect/platform-node/NodeHttpClient")
+  extra["ours3/undiciLayer"] = ours(NodeHttpClient.layerUndici).call
+  extra["ours3/httpKeepAlive"] = ours(
+    NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+  ).call
+}
 const samples = await measure({
+  ...extra,
   "ours3/fetch": fetchOurs.call,
   "ours3/node": nodeOurs.call,
   "sdk": others.sdk,

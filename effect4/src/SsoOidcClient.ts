@@ -3,7 +3,8 @@
  * CreateToken as Effects with typed errors, over an injected `HttpClient`.
  *
  * The library never provides the `HttpClient`: applications pass
- * `FetchHttpClient.layer` (or `NodeHttpClient.layer`), tests a scripted one.
+ * `FetchHttpClient.layer` (on Node, `NodeSso.layerHttpClient()` from
+ * `effect-sso-oidc/node`: keep-alive connections), tests a scripted one.
  *
  * @since 0.1.0
  */
