@@ -4,8 +4,7 @@
  * measured in one process with the AWS SDK, raw fetch and raw node:http keep-alive.
  * Prints the samples as JSON on stdout.
  */
-import { FetchHttpClient } from "@effect/platform"
-import type { HttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { SsoOidcClient } from "effect-sso-oidc"
 import { NodeSso } from "effect-sso-oidc/node"
@@ -36,7 +35,26 @@ const ours = (transport: Layer.Layer<HttpClient.HttpClient, unknown>) => {
   return { call, close: () => runtime.dispose() }
 }
 
+/** The platform's `FetchHttpClient` alone (execute, text, JSON.parse): what ours over it builds on. */
+const platformFetch = () => {
+  const runtime = ManagedRuntime.make(FetchHttpClient.layer)
+  const body = JSON.stringify(input)
+  const call = (n: number) =>
+    runtime.runPromise(Effect.gen(function*() {
+      const client = yield* HttpClient.HttpClient
+      for (let i = 0; i < n; i++) {
+        const request = HttpClientRequest.post(`${endpoint}/token`).pipe(
+          HttpClientRequest.setBody(HttpBody.raw(body, { contentType: "application/json" }))
+        )
+        const response = yield* client.execute(request)
+        JSON.parse(yield* response.text)
+      }
+    }).pipe(Effect.orDie))
+  return { call, close: () => runtime.dispose() }
+}
+
 const fetchOurs = ours(FetchHttpClient.layer)
+const fetchPlatform = platformFetch()
 const nodeOurs = ours(NodeSso.layerHttpClient())
 const others = baselines(endpoint)
 const extra: Record<string, (n: number) => Promise<void>> = {}
@@ -51,11 +69,13 @@ const samples = await measure({
   ...extra,
   "ours3/fetch": fetchOurs.call,
   "ours3/node": nodeOurs.call,
+  "platformFetch": fetchPlatform.call,
   "sdk": others.sdk,
   "fetch": others.fetch,
   "nodeHttp": others.nodeHttp
 }, { rounds, calls, warmup })
 await fetchOurs.close()
 await nodeOurs.close()
+await fetchPlatform.close()
 others.close()
 process.stdout.write(JSON.stringify(samples))
