@@ -1,96 +1,137 @@
 /**
- * Client CPU per CreateToken call: effect-sso-oidc vs @aws-sdk/client-sso-oidc
- * vs raw fetch, against a loopback server in a separate process.
- * CPU is `process.cpuUsage()` (user + system) of this process only.
+ * Client CPU per CreateToken call (issue 14): effect-sso-oidc in both editions, over
+ * `FetchHttpClient` and over the documented Node default (`NodeSso.layerHttpClient()`, undici
+ * with keep-alive), against `@aws-sdk/client-sso-oidc`, raw fetch + JSON.parse and raw
+ * `node:http` keep-alive (the floor).
+ *
+ * The loopback server (bench/token-server.mjs) runs in its own process. Each edition's
+ * competitors run in one worker process — Effect 3: bench/cpu-worker.ts (tsx, this Node);
+ * Effect 4: effect4/bench/cpu.mjs (Node 24, effect4/dist) — with their own SDK, raw fetch and
+ * node:http rows, so every ratio is paired within one process and one round: in each round every
+ * competitor makes `calls` sequential calls, in a new random order. CPU is that worker's
+ * `process.cpuUsage()` (user + system). The two workers run one after the other, not at once.
  */
-import { CreateTokenCommand, SSOOIDCClient } from "@aws-sdk/client-sso-oidc"
-import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
-import { SsoOidcClient } from "effect-sso-oidc"
+import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { startServer, summarize, type Summary } from "./lib.js"
+import { fmt, fmtSummary, type Section, startServer, summarize, type Summary } from "./lib.js"
+import { node24 } from "./runtimes.js"
 
-const warmup = Number(process.env.BENCH_WARMUP ?? 300)
-const calls = Number(process.env.BENCH_CALLS ?? 3000)
-const runs = Number(process.env.BENCH_RUNS ?? 5)
-
-const input = {
-  clientId: "client-id-0123456789",
-  clientSecret: "client-secret-0123456789abcdef",
-  grantType: "refresh_token",
-  refreshToken: "aorAAAAAGexampleRefreshToken0123456789"
+const root = fileURLToPath(new URL("..", import.meta.url))
+const env = {
+  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "18",
+  BENCH_CALLS: process.env.BENCH_CALLS ?? "300",
+  BENCH_WARMUP: process.env.BENCH_WARMUP ?? "800"
 }
 
-type Caller = (n: number) => Promise<void>
+type Samples = Record<string, Array<number>>
 
-const makeCallers = (endpoint: string) => {
-  const runtime = ManagedRuntime.make(
-    SsoOidcClient.layer({ region: "us-east-1", endpoint }).pipe(Layer.provide(FetchHttpClient.layer))
+const worker = (command: string, args: ReadonlyArray<string>, cwd: string, endpoint: string) =>
+  new Promise<Samples>((resolve, reject) =>
+    execFile(command, args, {
+      cwd,
+      env: { ...process.env, ...env, BENCH_ENDPOINT: endpoint, NODE_NO_WARNINGS: "1" },
+      maxBuffer: 1 << 22
+    }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`${args.join(" ")} failed: ${error.message}\n${stderr}`))
+      resolve(JSON.parse(stdout) as Samples)
+    })
   )
-  const ours: Caller = (n) =>
-    runtime.runPromise(Effect.gen(function*() {
-      const client = yield* SsoOidcClient.SsoOidcClient
-      const request = {
-        ...input,
-        clientSecret: Redacted.make(input.clientSecret),
-        refreshToken: Redacted.make(input.refreshToken)
-      }
-      for (let i = 0; i < n; i++) yield* client.createToken(request)
-    }))
 
-  const sdkClient = new SSOOIDCClient({ region: "us-east-1", endpoint })
-  const sdk: Caller = async (n) => {
-    for (let i = 0; i < n; i++) await sdkClient.send(new CreateTokenCommand(input))
-  }
-
-  const raw: Caller = async (n) => {
-    for (let i = 0; i < n; i++) {
-      const response = await fetch(`${endpoint}/token`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(input)
-      })
-      if (response.status !== 200) throw new Error(`status ${response.status}`)
-      await response.json()
-    }
-  }
-  return { callers: { "effect-sso-oidc": ours, "@aws-sdk/client-sso-oidc": sdk, "raw fetch": raw }, close: () => runtime.dispose() }
-}
-
-const cpuMicros = async (call: Caller, n: number) => {
-  const before = process.cpuUsage()
-  await call(n)
-  const used = process.cpuUsage(before)
-  return (used.user + used.system) / n
-}
-
-export interface CpuResult {
-  readonly perCall: Record<string, Summary>
-  readonly calls: number
-  readonly warmup: number
-}
-
-export const runCpu = async (): Promise<CpuResult> => {
+const measureEditions = async () => {
   const server = await startServer(fileURLToPath(new URL("./token-server.mjs", import.meta.url)))
-  const { callers, close } = makeCallers(`http://127.0.0.1:${server.port}`)
+  const endpoint = `http://127.0.0.1:${server.port}`
   try {
-    const samples: Record<string, Array<number>> = {}
-    for (const [name, call] of Object.entries(callers)) {
-      await call(warmup)
-      samples[name] = []
-    }
-    for (let run = 0; run < runs; run++) {
-      // Interleaved, so drift of the machine hits every client alike.
-      for (const [name, call] of Object.entries(callers)) samples[name]!.push(await cpuMicros(call, calls))
-    }
-    const perCall = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, summarize(values)]))
-    return { perCall, calls, warmup }
+    const effect3 = await worker(process.execPath, ["--import", "tsx", "bench/cpu-worker.ts"], root, endpoint)
+    const effect4 = await worker(await node24(), ["bench/cpu.mjs"], `${root}effect4`, endpoint)
+    return { effect3, effect4 }
   } finally {
-    await close()
     server.stop()
   }
 }
 
+/** The per-round ratios of `a` to `b`: both ran in the same round of the same process. */
+const paired = (samples: Samples, a: string, b: string): Summary =>
+  summarize(samples[a]!.map((value, round) => value / samples[b]![round]!))
+
+const ratio = (s: Summary) => `${fmt(s.median, 2)}× (${fmt(s.min, 2)}–${fmt(s.max, 2)})`
+
+const rows = [
+  ["fetch", "ours over `FetchHttpClient`"],
+  ["node", "ours over `NodeSso.layerHttpClient()` (the documented Node default: undici, keep-alive)"],
+  ["platformFetch", "the platform's `FetchHttpClient` alone (execute, text, JSON.parse; its `http.client` span)"],
+  ["sdk", "`@aws-sdk/client-sso-oidc` (its default Node handler, keep-alive)"],
+  ["rawFetch", "raw fetch + JSON.parse"],
+  ["nodeHttp", "raw `node:http` keep-alive + JSON.parse (the floor)"]
+] as const
+
+/** A worker's row names: its own two `ours…` rows, then the shared baselines. */
+const nameOf = (edition: "3" | "4", row: (typeof rows)[number][0]) =>
+  row === "fetch" || row === "node" ? `ours${edition}/${row}` : row === "rawFetch" ? "fetch" : row
+
+const table = (edition: "3" | "4", samples: Samples, runtime: string) => {
+  const lines = [
+    `**Effect ${edition} edition** (${runtime}; ${samples["sdk"]!.length} rounds × ${env.BENCH_CALLS} calls)`,
+    "",
+    "| client | µs CPU per call | vs raw fetch (paired) | vs AWS SDK (paired) |",
+    "|---|---|---|---|"
+  ]
+  for (const [row, label] of rows) {
+    const name = nameOf(edition, row)
+    lines.push(
+      `| ${label} | ${fmtSummary(summarize(samples[name]!), "µs", 0)} | ${ratio(paired(samples, name, "fetch"))} | ${
+        ratio(paired(samples, name, "sdk"))
+      } |`
+    )
+  }
+  return lines.join("\n")
+}
+
+/**
+ * @since 0.3.0
+ */
+export const run = async (): Promise<Section> => {
+  const { effect3, effect4 } = await measureEditions()
+  const sdk3 = paired(effect3, "ours3/node", "sdk")
+  const sdk4 = paired(effect4, "ours4/node", "sdk")
+  const fetch3 = paired(effect3, "ours3/fetch", "fetch")
+  const fetch4 = paired(effect4, "ours4/fetch", "fetch")
+  const body = [
+    "Sequential CreateToken calls against a loopback server in its own process (bench/token-server.mjs,",
+    "keep-alive). Each edition's competitors run interleaved in one worker process, in a new random order",
+    `each round, after ${env.BENCH_WARMUP} warm-up calls each; CPU is the worker's \`process.cpuUsage()\`.`,
+    "Ratios are medians (min–max) of per-round ratios within that process. The machine is shared and busy:",
+    "absolute µs drift between runs, the paired ratios much less. Both workers import `effect-sso-oidc/node`,",
+    "which loads npm undici (through `@effect/platform-node`), so their fetch rows run on its dispatcher, as",
+    "in an app wired as the Node docs show.",
+    "",
+    table("3", effect3, `Node ${process.versions.node}, tsx`),
+    "",
+    table("4", effect4, "Node 24, effect4/dist"),
+    "",
+    "Over `FetchHttpClient`, the platform's adapter alone is already that far from raw fetch (its row);",
+    `ours over it, paired with it alone: Effect 3 ${ratio(paired(effect3, "ours3/fetch", "platformFetch"))}, Effect 4 ${
+      ratio(paired(effect4, "ours4/fetch", "platformFetch"))
+    }.`,
+    ""
+  ].join("\n")
+  return {
+    title: "Client CPU per CreateToken call",
+    body,
+    goals: [
+      {
+        goal: "CPU per CreateToken ≤ 1.0× the AWS SDK with the documented Node default (`NodeSso.layerHttpClient()`)",
+        figure: `Effect 3: ${ratio(sdk3)}; Effect 4: ${ratio(sdk4)}`,
+        met: sdk3.median <= 1 && sdk4.median <= 1
+      },
+      {
+        goal: "CPU per CreateToken ≤ 1.6× raw fetch over `FetchHttpClient`",
+        figure: `Effect 3: ${ratio(fetch3)}; Effect 4: ${ratio(fetch4)}`,
+        met: fetch3.median <= 1.6 && fetch4.median <= 1.6
+      }
+    ]
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  runCpu().then((result) => console.log(JSON.stringify(result, null, 2)))
+  run().then((section) => console.log(`## ${section.title}\n\n${section.body}\n${JSON.stringify(section.goals, null, 2)}`))
 }

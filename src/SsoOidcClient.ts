@@ -3,7 +3,8 @@
  * CreateToken as Effects with typed errors, over an injected `HttpClient`.
  *
  * The library never provides the `HttpClient`: applications pass
- * `FetchHttpClient.layer` (or `NodeHttpClient.layer`), tests a scripted one.
+ * `FetchHttpClient.layer` (on Node, `NodeSso.layerHttpClient()` from
+ * `effect-sso-oidc/node`: keep-alive connections), tests a scripted one.
  *
  * @since 0.1.0
  */
@@ -18,6 +19,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as AwsCredentials from "./AwsCredentials.js"
 import { oidcErrorOf, type OidcErrorFields } from "./core/errorReply.js"
@@ -134,6 +136,8 @@ interface Operation<I, IE, O, OE, E, A extends Operations.Auth = Operations.Auth
   readonly auth: A
   readonly input: Schema.Schema<I, IE>
   readonly output: Schema.Schema<O, OE>
+  /** The reply's decoder, built once. */
+  readonly decode: (json: unknown) => Effect.Effect<O, ParseResult.ParseError>
   /** Only a phantom for the error type. */
   readonly _error?: E
 }
@@ -149,6 +153,8 @@ const operation = <Name extends SsoOidcError.OperationName>(name: Name): Operati
   Entry<Name>["auth"]
 > => {
   const entry: Operations.Operation = Operations.operations[name]
+  // Built on the first reply, not at import: start-up pays for no parser it does not use.
+  let decode: ((json: unknown) => Effect.Effect<any, ParseResult.ParseError>) | undefined
   return {
     name,
     method: entry.clientMethod,
@@ -156,7 +162,8 @@ const operation = <Name extends SsoOidcError.OperationName>(name: Name): Operati
     path: Operations.requestTarget(entry),
     auth: entry.auth as Entry<Name>["auth"],
     input: entry.input,
-    output: entry.output
+    output: entry.output,
+    decode: (json) => (decode ??= Schema.decodeUnknown(entry.output))(json)
   }
 }
 
@@ -223,30 +230,33 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
       } catch {
         return Effect.fail(decodeError(text.length === 0 ? "empty body" : "body is not JSON") as E)
       }
-      return Schema.decodeUnknown(op.output)(json).pipe(
-        Effect.mapError((error) => decodeError(describeIssue(error.issue)) as E)
-      )
+      return Effect.mapError(op.decode(json), (error) => decodeError(describeIssue(error.issue)) as E)
     }
     return Effect.fail(errorFromReply(op.name, response.status, requestId, response.headers["x-amzn-errortype"], text) as E)
   }
 
   const call = <I, IE, O, OE, E, A extends Operations.Auth>(op: Operation<I, IE, O, OE, E, A>) => {
     const sign = op.auth.type === "sigv4" ? signWith(op.auth) : undefined
-    return Effect.fn(`SsoOidcClient.${op.method}`)(function*(input: I) {
-      yield* Effect.annotateCurrentSpan({
-        "rpc.system": "aws-api",
-        "rpc.service": Operations.ssoOidc.rpcService,
-        "rpc.method": op.name
-      })
-      const url = yield* endpoint
-      const encoded = yield* Schema.encode(op.input)(input).pipe(
-        Effect.mapError((error) =>
-          new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue) })
-        )
-      )
-      const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
-      return yield* transport.retrying(attempt(op, url, body, sign), SsoOidcError.isTransient)
-    }) as (input: I) => Effect.Effect<O, E | SignError<A>, SignRequirement<A>>
+    // Built once per operation, not per call: the encoder and the span's name and attributes.
+    const encode = Schema.encode(op.input)
+    const spanName = `SsoOidcClient.${op.method}`
+    const spanOptions = {
+      attributes: { "rpc.system": "aws-api", "rpc.service": Operations.ssoOidc.rpcService, "rpc.method": op.name },
+      // A stack trace per call is most of a span's cost; the span's name says where it comes from.
+      captureStackTrace: false
+    } as const
+    return ((input: I) =>
+      Effect.withSpan(
+        Effect.gen(function*() {
+          const url = yield* endpoint
+          const encoded = yield* Effect.mapError(encode(input), (error) =>
+            new SsoOidcError.InvalidInput({ operation: op.name, description: describeIssue(error.issue) }))
+          const body = JSON.stringify(withoutUndefined(encoded as Record<string, unknown>))
+          return yield* transport.retrying(attempt(op, url, body, sign), SsoOidcError.isTransient)
+        }),
+        spanName,
+        spanOptions
+      )) as (input: I) => Effect.Effect<O, E | SignError<A>, SignRequirement<A>>
   }
 
   const signWith = (

@@ -156,15 +156,19 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
 
   const call = <I, IE, O, OE>(
     operation: Operations.Operation & { readonly input: Schema.Schema<I, IE>; readonly output: Schema.Schema<O, OE> }
-  ) =>
-    Effect.fn(`SsoPortalClient.${operation.clientMethod}`)(function*(input: I) {
-      yield* Effect.annotateCurrentSpan({
-        "rpc.system": "aws-api",
-        "rpc.service": Operations.ssoPortal.rpcService,
-        "rpc.method": operation.name
-      })
+  ) => {
+    // Built once per operation, not per call: the coders and the span's name and attributes.
+    const encode = Schema.encode(operation.input)
+    const decode = Schema.decodeUnknown(operation.output)
+    const spanName = `SsoPortalClient.${operation.clientMethod}`
+    const spanOptions = {
+      attributes: { "rpc.system": "aws-api", "rpc.service": Operations.ssoPortal.rpcService, "rpc.method": operation.name },
+      // A stack trace per call is most of a span's cost; the span's name says where it comes from.
+      captureStackTrace: false
+    } as const
+    return (input: I) => Effect.withSpan(Effect.gen(function*() {
       const url = yield* endpoint
-      const encoded = yield* Schema.encode(operation.input)(input).pipe(
+      const encoded = yield* encode(input).pipe(
         Effect.mapError((error) =>
           new SsoOidcError.InvalidInput({ operation: operation.name, description: describeIssue(error.issue) })
         )
@@ -205,13 +209,14 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
           } catch {
             return Effect.fail(decodeError("body is not JSON"))
           }
-          return Schema.decodeUnknown(operation.output)(json).pipe(
+          return decode(json).pipe(
             Effect.mapError((error) => decodeError(describeIssue(error.issue)))
           )
         }
       )
       return yield* transport.retrying(once, isTransient)
-    })
+    }), spanName, spanOptions)
+  }
 
   const getRoleCredentials = call(Operations.portalOperations.GetRoleCredentials)
   const listAccounts = call(Operations.portalOperations.ListAccounts)

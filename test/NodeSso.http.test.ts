@@ -5,8 +5,11 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Exit, Layer, type Scope } from "effect"
+import { execFile } from "node:child_process"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { NodeSso } from "effect-sso-oidc/node"
 import * as NodeEmulator from "../src/node/NodeEmulator.js"
 import * as SsoOidcClient from "../src/SsoOidcClient.js"
@@ -28,6 +31,8 @@ const withEmulator = <A, E>(f: (url: string) => Effect.Effect<A, E, Scope.Scope>
   Effect.flatMap(Emulator.Emulator, (emulator) => Effect.scoped(f(emulator.url))).pipe(
     Effect.provide(NodeEmulator.layer({ port: 0 }))
   )
+
+const run = promisify(execFile)
 
 describe("NodeSso.layerHttpClient", () => {
   it.live("sends http requests through HTTP_PROXY, in absolute form", () =>
@@ -96,4 +101,20 @@ describe("NodeSso.layerHttpClient", () => {
         Exit.fail({ _tag: "CaBundleError", path: empty, description: "the file holds no PEM certificate" })
       )
     }))
+})
+
+describe("the package root", () => {
+  // npm undici installs its own global dispatcher when loaded, and with it every `fetch` of the app
+  // (FetchHttpClient's too) runs on it: only NodeSso.layerHttpClient may load it, never the root.
+  it("importing it loads no npm undici: the app's fetch keeps Node's own dispatcher", async () => {
+    const { stdout } = await run(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      "await import(process.argv[1]); process.stdout.write(String(globalThis[Symbol.for('undici.globalDispatcher.1')] === undefined))",
+      fileURLToPath(new URL("../src/index.ts", import.meta.url))
+    ])
+    expect(stdout).toBe("true")
+  }, 60_000)
 })

@@ -161,6 +161,10 @@ const readCaBundle = (path: string) =>
  * proxy tunnel, and for an `https:` proxy itself. `fetch` in Node honours
  * none of these.
  *
+ * The HTTP client the docs show on Node: its kept-alive connections make a
+ * call cost less CPU than the AWS SDK's (docs/benchmarks.md); the platform's
+ * `NodeHttpClient.layer` opens a connection per call.
+ *
  * undici is loaded when the layer is built, so importing this module costs
  * nothing until then. Its connections are closed with the layer's scope.
  *
