@@ -117,4 +117,29 @@ describe("the package root", () => {
     ])
     expect(stdout).toBe("true")
   }, 60_000)
+
+  it("nor does importing effect-sso-oidc/node, which loads the Node server only when the emulator's layer is built", async () => {
+    const script = [
+      "await import(process.argv[1])",
+      // Node 24's own node:http sets a dispatcher of Node's built-in undici: only npm's counts.
+      "const dispatcher = () => globalThis[Symbol.for('undici.globalDispatcher.1')]",
+      // Read before loading npm undici here, which installs its dispatcher when none is set.
+      "const installed = dispatcher()",
+      "const undici = await import('undici')",
+      "const fromNpm = (d) => d !== undefined && d instanceof undici.Dispatcher",
+      "const afterImport = fromNpm(installed)",
+      // The control: the same check sees npm undici's dispatcher once one is installed.
+      "undici.setGlobalDispatcher(new undici.Agent())",
+      "process.stdout.write(JSON.stringify({ afterImport, control: fromNpm(dispatcher()) }))"
+    ].join("\n")
+    const { stdout } = await run(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+      fileURLToPath(new URL("../src/node.ts", import.meta.url))
+    ])
+    expect(JSON.parse(stdout)).toEqual({ afterImport: false, control: true })
+  }, 60_000)
 })

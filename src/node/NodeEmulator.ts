@@ -5,7 +5,6 @@
  * @since 0.2.0
  */
 import type { ServeError } from "@effect/platform/HttpServerError"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Http from "node:http"
@@ -32,6 +31,10 @@ export const layer = (options: LayerOptions = {}): Layer.Layer<Emulator.Emulator
   Layer.scoped(
     Emulator.Emulator,
     Effect.gen(function*() {
+      // Loaded here, not on import: the platform's Node server loads npm undici, which installs
+      // itself as Node's global fetch dispatcher; an app that only imports `effect-sso-oidc/node`
+      // keeps its own (test/NodeSso.http.test.ts).
+      const NodeHttpServer = yield* Effect.promise(() => import("@effect/platform-node/NodeHttpServer"))
       const nodeServer = Http.createServer()
       const server = yield* NodeHttpServer.make(() => nodeServer, { port: options.port ?? 0, host: "127.0.0.1" })
       // Runs before the server's own finalizer (server.close), which waits for open connections.
