@@ -12,6 +12,17 @@
  */
 import * as Schema from "effect/Schema"
 
+/** `Error.stackTraceLimit`: an engine extension (V8, JavaScriptCore) that the standard types do not declare. */
+const engine = Error as unknown as { stackTraceLimit: number | undefined }
+
+const setLimit = (limit: number | undefined) => {
+  try {
+    engine.stackTraceLimit = limit
+  } catch {
+    // A frozen `Error` (a hardened realm): the stack is captured as usual.
+  }
+}
+
 /** `Schema.TaggedError<Self>(identifier)(tag, fields)`, whose instances carry no captured stack. */
 export const TaggedErrorWithoutStack = <Self = never>(identifier: string) =>
 <Tag extends string, const Fields extends Schema.Struct.Fields>(tag: Tag, fields: Fields) => {
@@ -19,12 +30,12 @@ export const TaggedErrorWithoutStack = <Self = never>(identifier: string) =>
   // The stack is captured by `Error`'s constructor, deep in `super`: the limit must be 0 around it.
   const Stackless = class extends (Base as unknown as new(...args: ReadonlyArray<unknown>) => object) {
     constructor(...args: ReadonlyArray<unknown>) {
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = 0
+      const limit = engine.stackTraceLimit
+      setLimit(0)
       try {
         super(...args)
       } finally {
-        Error.stackTraceLimit = limit
+        setLimit(limit)
       }
     }
   }
