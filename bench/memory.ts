@@ -57,8 +57,8 @@ interface ScaleResult {
 }
 
 const settings = {
-  flows: Number(process.env.BENCH_MEMORY_FLOWS ?? 500),
-  growthFlows: Number(process.env.BENCH_MEMORY_GROWTH_FLOWS ?? 20),
+  flows: Number(process.env.BENCH_MEMORY_FLOWS ?? 300),
+  growthFlows: Number(process.env.BENCH_MEMORY_GROWTH_FLOWS ?? 10),
   polls: 100,
   reps: Number(process.env.BENCH_MEMORY_REPS ?? 3),
   scaleFlows: Number(process.env.BENCH_FLOWS ?? 10_000)
@@ -126,11 +126,13 @@ const measureApi = async (api: Api): Promise<ApiResult> => {
   const stop = async (fibers: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>>) => {
     await runtime.runPromise(Effect.forEach(fibers, Fiber.interrupt, { discard: true }))
     await clock.advanceTo(clock.now + 1)
+    // Nothing of the stopped flows may count in the next reading: not even their interrupted sleeps.
+    clock.purge()
   }
   const polls = (count: number) => clock.advanceTo(clock.now + count * interval)
-  // Warm-up: code compiled and caches filled before anything is measured.
+  // Warm-up: every function of a poll compiled before anything is measured (the JIT tiers are off).
   const warm = await fork(settings.growthFlows)
-  await polls(settings.polls)
+  await polls(10)
   await stop(warm)
   const waiting: Array<number> = []
   const afterPolls: Array<number> = []
@@ -272,8 +274,9 @@ export const run = async (): Promise<Section> => {
       r.scale.authorized.toLocaleString("en")
     } | ${fmt(r.scale.wallMs / 1000, 1)} s |`
   )
-  const body = `Each edition in its own process with \`--expose-gc\` (Effect 3 through tsx, Effect 4 on Node 24 against
-effect4/dist), in virtual time (a heap-based Clock), with a full GC before every reading. Heap per waiting flow: ${
+  const body = `Each edition in its own process with \`--expose-gc\` and V8's optimizing tiers off (code compiled while a run
+warms up is heap too) (Effect 3 through tsx, Effect 4 on Node 24 against effect4/dist), in virtual time (a heap-based
+Clock), with a full GC before every reading. Heap per waiting flow: ${
     flows.toLocaleString("en")
   } flows at once, each registered and waiting for its first poll, and ${growthFlows} flows after ${polls} polls; growth per
 poll: those ${growthFlows} flows, heap after poll ${polls + 1} minus after poll 1, over ${polls} polls. Both against a

@@ -90,11 +90,14 @@ export class VirtualClock implements Clock.Clock {
     if (sleeper.resume === undefined) return
     sleeper.resume = undefined
     this.cancelled++
-    if (this.cancelled > 64 && this.cancelled * 2 > this.heap.length) {
-      // A sorted array is a heap.
-      this.heap = this.heap.filter((s) => s.resume !== undefined).sort((a, b) => (this.less(a, b) ? -1 : 1))
-      this.cancelled = 0
-    }
+    if (this.cancelled > 64 && this.cancelled * 2 > this.heap.length) this.purge()
+  }
+
+  /** Drops every interrupted sleep from the heap now. */
+  purge() {
+    // A sorted array is a heap.
+    this.heap = this.heap.filter((s) => s.resume !== undefined).sort((a, b) => (this.less(a, b) ? -1 : 1))
+    this.cancelled = 0
   }
 
   private less(a: Sleeper, b: Sleeper) {

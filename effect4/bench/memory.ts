@@ -21,8 +21,8 @@ import * as Emulator from "../dist/testing/Emulator.js"
 import { VirtualClock } from "./memory-clock.ts"
 
 const settings = {
-  flows: Number(process.env.BENCH_MEMORY_FLOWS ?? 500),
-  growthFlows: Number(process.env.BENCH_MEMORY_GROWTH_FLOWS ?? 20),
+  flows: Number(process.env.BENCH_MEMORY_FLOWS ?? 300),
+  growthFlows: Number(process.env.BENCH_MEMORY_GROWTH_FLOWS ?? 10),
   polls: 100,
   reps: Number(process.env.BENCH_MEMORY_REPS ?? 3),
   scaleFlows: Number(process.env.BENCH_FLOWS ?? 10_000)
@@ -86,11 +86,13 @@ const measureApi = async (api: Api) => {
   const stop = async (fibers: ReadonlyArray<Fiber.Fiber<unknown, unknown>>) => {
     await runtime.runPromise(Effect.forEach(fibers, Fiber.interrupt, { discard: true }))
     await clock.advanceTo(clock.now + 1)
+    // Nothing of the stopped flows may count in the next reading: not even their interrupted sleeps.
+    clock.purge()
   }
   const polls = (count: number) => clock.advanceTo(clock.now + count * interval)
-  // Warm-up: code compiled and caches filled before anything is measured.
+  // Warm-up: every function of a poll compiled before anything is measured (the JIT tiers are off).
   const warm = await fork(settings.growthFlows)
-  await polls(settings.polls)
+  await polls(10)
   await stop(warm)
   const waiting: Array<number> = []
   const afterPolls: Array<number> = []
