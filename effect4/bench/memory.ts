@@ -30,11 +30,14 @@ const settings = {
 
 const interval = 5_000
 
-const heap = () => {
+/** The heap after full GCs with turns of the event loop between them (what was just interrupted settles there). */
+const heap = async () => {
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc === undefined) throw new Error("run with --expose-gc")
-  gc()
-  gc()
+  for (let i = 0; i < 3; i++) {
+    await new Promise<void>((resolve) => setTimeout(resolve, 1))
+    gc()
+  }
   return process.memoryUsage().heapUsed
 }
 
@@ -98,21 +101,22 @@ const measureApi = async (api: Api) => {
   const afterPolls: Array<number> = []
   const growthPerPoll: Array<number> = []
   for (let rep = 0; rep < settings.reps; rep++) {
-    const before = heap()
-    const fibers = await fork(settings.flows)
-    await clock.advanceTo(clock.now + 1)
-    waiting.push((heap() - before) / settings.flows)
-    await stop(fibers)
-
-    const base = heap()
+    // The few flows first: what the many leave behind for a while would count against the few.
+    const base = await heap()
     const few = await fork(settings.growthFlows)
     await polls(1)
-    const first = heap()
+    const first = await heap()
     await polls(settings.polls)
-    const last = heap()
+    const last = await heap()
     afterPolls.push((last - base) / settings.growthFlows)
     growthPerPoll.push((last - first) / settings.polls / settings.growthFlows)
     await stop(few)
+
+    const before = await heap()
+    const fibers = await fork(settings.flows)
+    await clock.advanceTo(clock.now + 1)
+    waiting.push(((await heap()) - before) / settings.flows)
+    await stop(fibers)
   }
   await runtime.dispose()
   return { waiting, afterPolls, growthPerPoll }
