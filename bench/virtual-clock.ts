@@ -17,6 +17,7 @@ export class VirtualClock implements Clock.Clock {
   now = 0
   private heap: Array<Sleeper> = []
   private seq = 0
+  private cancelled = 0
   registrations = 0
 
   unsafeCurrentTimeMillis() {
@@ -37,9 +38,7 @@ export class VirtualClock implements Clock.Clock {
       }
       this.registrations++
       this.push(sleeper)
-      return Effect.sync(() => {
-        sleeper.resume = undefined
-      })
+      return Effect.sync(() => this.cancel(sleeper))
     })
   }
 
@@ -53,11 +52,37 @@ export class VirtualClock implements Clock.Clock {
     while (this.heap.length > 0 && this.heap[0]!.at <= target) {
       const at = this.heap[0]!.at
       this.now = at
-      while (this.heap.length > 0 && this.heap[0]!.at === at) this.pop().resume?.()
+      while (this.heap.length > 0 && this.heap[0]!.at === at) {
+        const sleeper = this.pop()
+        const resume = sleeper.resume
+        if (resume === undefined) this.cancelled--
+        else {
+          sleeper.resume = undefined
+          resume()
+        }
+      }
       await settle(this)
     }
     this.now = Math.max(this.now, target)
     await settle(this)
+  }
+
+  /**
+   * An interrupted sleep (a poll's timeout, once the poll is done) leaves the
+   * heap: kept until its instant, each would look like memory the client holds.
+   */
+  private cancel(sleeper: Sleeper) {
+    if (sleeper.resume === undefined) return
+    sleeper.resume = undefined
+    this.cancelled++
+    if (this.cancelled > 64 && this.cancelled * 2 > this.heap.length) this.purge()
+  }
+
+  /** Drops every interrupted sleep from the heap now. */
+  purge() {
+    // A sorted array is a heap.
+    this.heap = this.heap.filter((s) => s.resume !== undefined).sort((a, b) => (this.less(a, b) ? -1 : 1))
+    this.cancelled = 0
   }
 
   private less(a: Sleeper, b: Sleeper) {

@@ -16,6 +16,7 @@ import * as Text from "./core/errorText.js"
 import * as CoreOperations from "./core/operations.js"
 import type { EndpointError } from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
+import { TaggedErrorWithoutStack } from "./internal/taggedError.js"
 
 /**
  * @since 0.1.0
@@ -48,7 +49,7 @@ const serviceErrorFields = {
  * @since 0.1.0
  * @category errors
  */
-export class AccessDenied extends Schema.TaggedError<AccessDenied>("effect-sso-oidc/AccessDenied")(
+export class AccessDenied extends TaggedErrorWithoutStack<AccessDenied>("effect-sso-oidc/AccessDenied")(
   "AccessDenied",
   {
     ...serviceErrorFields,
@@ -69,7 +70,7 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class AuthorizationPending extends Schema.TaggedError<AuthorizationPending>(
+export class AuthorizationPending extends TaggedErrorWithoutStack<AuthorizationPending>(
   "effect-sso-oidc/AuthorizationPending"
 )("AuthorizationPending", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -85,7 +86,7 @@ export class AuthorizationPending extends Schema.TaggedError<AuthorizationPendin
  * @since 0.1.0
  * @category errors
  */
-export class ExpiredToken extends Schema.TaggedError<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
+export class ExpiredToken extends TaggedErrorWithoutStack<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
   "ExpiredToken",
   serviceErrorFields
 ) {
@@ -102,7 +103,7 @@ export class ExpiredToken extends Schema.TaggedError<ExpiredToken>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class InternalServer extends Schema.TaggedError<InternalServer>("effect-sso-oidc/InternalServer")(
+export class InternalServer extends TaggedErrorWithoutStack<InternalServer>("effect-sso-oidc/InternalServer")(
   "InternalServer",
   serviceErrorFields
 ) {
@@ -119,7 +120,7 @@ export class InternalServer extends Schema.TaggedError<InternalServer>("effect-s
  * @since 0.1.0
  * @category errors
  */
-export class InvalidClient extends Schema.TaggedError<InvalidClient>("effect-sso-oidc/InvalidClient")(
+export class InvalidClient extends TaggedErrorWithoutStack<InvalidClient>("effect-sso-oidc/InvalidClient")(
   "InvalidClient",
   serviceErrorFields
 ) {
@@ -136,7 +137,7 @@ export class InvalidClient extends Schema.TaggedError<InvalidClient>("effect-sso
  * @since 0.1.0
  * @category errors
  */
-export class InvalidClientMetadata extends Schema.TaggedError<InvalidClientMetadata>(
+export class InvalidClientMetadata extends TaggedErrorWithoutStack<InvalidClientMetadata>(
   "effect-sso-oidc/InvalidClientMetadata"
 )("InvalidClientMetadata", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -152,7 +153,7 @@ export class InvalidClientMetadata extends Schema.TaggedError<InvalidClientMetad
  * @since 0.1.0
  * @category errors
  */
-export class InvalidGrant extends Schema.TaggedError<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
+export class InvalidGrant extends TaggedErrorWithoutStack<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
   "InvalidGrant",
   serviceErrorFields
 ) {
@@ -169,7 +170,7 @@ export class InvalidGrant extends Schema.TaggedError<InvalidGrant>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRedirectUri extends Schema.TaggedError<InvalidRedirectUri>(
+export class InvalidRedirectUri extends TaggedErrorWithoutStack<InvalidRedirectUri>(
   "effect-sso-oidc/InvalidRedirectUri"
 )("InvalidRedirectUri", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -185,7 +186,7 @@ export class InvalidRedirectUri extends Schema.TaggedError<InvalidRedirectUri>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
+export class InvalidRequest extends TaggedErrorWithoutStack<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
   "InvalidRequest",
   {
     ...serviceErrorFields,
@@ -207,7 +208,7 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>("effect-s
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestRegion extends Schema.TaggedError<InvalidRequestRegion>(
+export class InvalidRequestRegion extends TaggedErrorWithoutStack<InvalidRequestRegion>(
   "effect-sso-oidc/InvalidRequestRegion"
 )("InvalidRequestRegion", {
   ...serviceErrorFields,
@@ -228,7 +229,7 @@ export class InvalidRequestRegion extends Schema.TaggedError<InvalidRequestRegio
  * @since 0.1.0
  * @category errors
  */
-export class InvalidScope extends Schema.TaggedError<InvalidScope>("effect-sso-oidc/InvalidScope")(
+export class InvalidScope extends TaggedErrorWithoutStack<InvalidScope>("effect-sso-oidc/InvalidScope")(
   "InvalidScope",
   serviceErrorFields
 ) {
@@ -245,7 +246,7 @@ export class InvalidScope extends Schema.TaggedError<InvalidScope>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class SlowDown extends Schema.TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
+export class SlowDown extends TaggedErrorWithoutStack<SlowDown>("effect-sso-oidc/SlowDown")(
   "SlowDown",
   serviceErrorFields
 ) {
@@ -262,7 +263,7 @@ export class SlowDown extends Schema.TaggedError<SlowDown>("effect-sso-oidc/Slow
  * @since 0.1.0
  * @category errors
  */
-export class UnauthorizedClient extends Schema.TaggedError<UnauthorizedClient>(
+export class UnauthorizedClient extends TaggedErrorWithoutStack<UnauthorizedClient>(
   "effect-sso-oidc/UnauthorizedClient"
 )("UnauthorizedClient", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -278,7 +279,7 @@ export class UnauthorizedClient extends Schema.TaggedError<UnauthorizedClient>(
  * @since 0.1.0
  * @category errors
  */
-export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantType>(
+export class UnsupportedGrantType extends TaggedErrorWithoutStack<UnsupportedGrantType>(
   "effect-sso-oidc/UnsupportedGrantType"
 )("UnsupportedGrantType", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -295,7 +296,7 @@ export class UnsupportedGrantType extends Schema.TaggedError<UnsupportedGrantTyp
  * @since 0.1.0
  * @category errors
  */
-export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-oidc/ServiceError")(
+export class ServiceError extends TaggedErrorWithoutStack<ServiceError>("effect-sso-oidc/ServiceError")(
   "ServiceError",
   {
     ...serviceErrorFields,
@@ -316,7 +317,7 @@ export class ServiceError extends Schema.TaggedError<ServiceError>("effect-sso-o
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends Schema.TaggedError<TransportError>("effect-sso-oidc/TransportError")(
+export class TransportError extends TaggedErrorWithoutStack<TransportError>("effect-sso-oidc/TransportError")(
   "TransportError",
   {
     /** The operation, e.g. `CreateToken`. */
@@ -341,7 +342,7 @@ export class TransportError extends Schema.TaggedError<TransportError>("effect-s
  * @since 0.1.0
  * @category errors
  */
-export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>(
+export class ResponseDecodeError extends TaggedErrorWithoutStack<ResponseDecodeError>(
   "effect-sso-oidc/ResponseDecodeError"
 )("ResponseDecodeError", {
   /** The operation, e.g. `CreateToken`. */
@@ -369,7 +370,7 @@ export class ResponseDecodeError extends Schema.TaggedError<ResponseDecodeError>
  * @since 0.2.0
  * @category errors
  */
-export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>(
+export class UnexpectedRedirect extends TaggedErrorWithoutStack<UnexpectedRedirect>(
   "effect-sso-oidc/UnexpectedRedirect"
 )("UnexpectedRedirect", {
   /** The operation, e.g. `CreateToken`. */
@@ -397,7 +398,7 @@ export class UnexpectedRedirect extends Schema.TaggedError<UnexpectedRedirect>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidInput extends Schema.TaggedError<InvalidInput>("effect-sso-oidc/InvalidInput")(
+export class InvalidInput extends TaggedErrorWithoutStack<InvalidInput>("effect-sso-oidc/InvalidInput")(
   "InvalidInput",
   {
     /** The operation, e.g. `CreateToken`. */

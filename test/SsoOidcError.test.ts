@@ -4,7 +4,7 @@
  * sanitization, the OAuth `error` fallback, the guards, and the messages.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Redacted, Schema } from "effect"
 import { Endpoint, SsoOidcClient, SsoOidcError, SsoOidcSchema } from "../src/index.js"
 import { readErrorReply, sanitizeErrorName } from "../src/internal/wire.js"
 import * as Mock from "../src/testing/ScriptedHttpClient.js"
@@ -476,5 +476,41 @@ describe("messages", () => {
   it("no error's JSON carries a body: only its declared fields", () => {
     const error = new SsoOidcError.SlowDown({ ...common })
     expect(JSON.parse(JSON.stringify(error))).toStrictEqual({ _tag: "SlowDown", ...common })
+  })
+})
+
+// -----------------------------------------------------------------------------
+// captured stacks
+// -----------------------------------------------------------------------------
+
+/** A stack of the header line alone: no frame was captured (V8 writes frames as `\n    at …`). */
+const hasNoFrames = (error: Error) => error.stack === `${error.name}: ${error.message}`
+
+describe("captured stacks", () => {
+  it.effect("a service error decoded from a reply carries no captured stack: its stack is its header line alone", () =>
+    Effect.gen(function*() {
+      const error = yield* createTokenError(reply400({ error: "authorization_pending" }, "AuthorizationPendingException"))
+      expect(error).toBeInstanceOf(SsoOidcError.AuthorizationPending)
+      expect(error.stack).toBe(`AuthorizationPending: ${error.message}`)
+    }))
+
+  it("no error of the module captures a stack, and Error.stackTraceLimit is left as it was", () => {
+    const limit = Error.stackTraceLimit
+    const errors: ReadonlyArray<Error> = [
+      ...Object.values(SsoOidcError.byWireName).map((ErrorClass) => new ErrorClass({ status: 400 })),
+      new SsoOidcError.ServiceError({ status: 502 }),
+      new SsoOidcError.TransportError({ operation: "CreateToken", reason: "Timeout", description: "d" }),
+      new SsoOidcError.ResponseDecodeError({ operation: "CreateToken", status: 200, description: "d" }),
+      new SsoOidcError.UnexpectedRedirect({ operation: "CreateToken", status: 302 }),
+      new SsoOidcError.InvalidInput({ operation: "CreateToken", description: "d" }),
+      Schema.decodeUnknownSync(SsoOidcError.SlowDown)({ _tag: "SlowDown", status: 400 })
+    ]
+    for (const error of errors) {
+      expect(hasNoFrames(error), error.name).toBe(true)
+      expect(error).toBeInstanceOf(Error)
+    }
+    expect(Error.stackTraceLimit).toBe(limit)
+    // Other errors keep theirs.
+    expect(new Error("x").stack).toContain("\n    at ")
   })
 })

@@ -14,7 +14,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Text from "./core/errorText.js"
 import * as CoreOperations from "./core/operations.js"
-import { TaggedError } from "./internal/taggedError.js"
+import { TaggedErrorWithoutStack } from "./internal/taggedError.js"
 import type { EndpointError } from "./Endpoint.js"
 import * as Operations from "./internal/operations.js"
 
@@ -49,7 +49,7 @@ const serviceErrorFields = {
  * @since 0.1.0
  * @category errors
  */
-export class AccessDenied extends TaggedError<AccessDenied>("effect-sso-oidc/AccessDenied")(
+export class AccessDenied extends TaggedErrorWithoutStack<AccessDenied>("effect-sso-oidc/AccessDenied")(
   "AccessDenied",
   {
     ...serviceErrorFields,
@@ -70,7 +70,7 @@ export class AccessDenied extends TaggedError<AccessDenied>("effect-sso-oidc/Acc
  * @since 0.1.0
  * @category errors
  */
-export class AuthorizationPending extends TaggedError<AuthorizationPending>(
+export class AuthorizationPending extends TaggedErrorWithoutStack<AuthorizationPending>(
   "effect-sso-oidc/AuthorizationPending"
 )("AuthorizationPending", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -86,7 +86,7 @@ export class AuthorizationPending extends TaggedError<AuthorizationPending>(
  * @since 0.1.0
  * @category errors
  */
-export class ExpiredToken extends TaggedError<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
+export class ExpiredToken extends TaggedErrorWithoutStack<ExpiredToken>("effect-sso-oidc/ExpiredToken")(
   "ExpiredToken",
   serviceErrorFields
 ) {
@@ -103,7 +103,7 @@ export class ExpiredToken extends TaggedError<ExpiredToken>("effect-sso-oidc/Exp
  * @since 0.1.0
  * @category errors
  */
-export class InternalServer extends TaggedError<InternalServer>("effect-sso-oidc/InternalServer")(
+export class InternalServer extends TaggedErrorWithoutStack<InternalServer>("effect-sso-oidc/InternalServer")(
   "InternalServer",
   serviceErrorFields
 ) {
@@ -120,7 +120,7 @@ export class InternalServer extends TaggedError<InternalServer>("effect-sso-oidc
  * @since 0.1.0
  * @category errors
  */
-export class InvalidClient extends TaggedError<InvalidClient>("effect-sso-oidc/InvalidClient")(
+export class InvalidClient extends TaggedErrorWithoutStack<InvalidClient>("effect-sso-oidc/InvalidClient")(
   "InvalidClient",
   serviceErrorFields
 ) {
@@ -137,7 +137,7 @@ export class InvalidClient extends TaggedError<InvalidClient>("effect-sso-oidc/I
  * @since 0.1.0
  * @category errors
  */
-export class InvalidClientMetadata extends TaggedError<InvalidClientMetadata>(
+export class InvalidClientMetadata extends TaggedErrorWithoutStack<InvalidClientMetadata>(
   "effect-sso-oidc/InvalidClientMetadata"
 )("InvalidClientMetadata", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -153,7 +153,7 @@ export class InvalidClientMetadata extends TaggedError<InvalidClientMetadata>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidGrant extends TaggedError<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
+export class InvalidGrant extends TaggedErrorWithoutStack<InvalidGrant>("effect-sso-oidc/InvalidGrant")(
   "InvalidGrant",
   serviceErrorFields
 ) {
@@ -170,7 +170,7 @@ export class InvalidGrant extends TaggedError<InvalidGrant>("effect-sso-oidc/Inv
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRedirectUri extends TaggedError<InvalidRedirectUri>(
+export class InvalidRedirectUri extends TaggedErrorWithoutStack<InvalidRedirectUri>(
   "effect-sso-oidc/InvalidRedirectUri"
 )("InvalidRedirectUri", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -186,7 +186,7 @@ export class InvalidRedirectUri extends TaggedError<InvalidRedirectUri>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
+export class InvalidRequest extends TaggedErrorWithoutStack<InvalidRequest>("effect-sso-oidc/InvalidRequest")(
   "InvalidRequest",
   {
     ...serviceErrorFields,
@@ -208,7 +208,7 @@ export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc
  * @since 0.1.0
  * @category errors
  */
-export class InvalidRequestRegion extends TaggedError<InvalidRequestRegion>(
+export class InvalidRequestRegion extends TaggedErrorWithoutStack<InvalidRequestRegion>(
   "effect-sso-oidc/InvalidRequestRegion"
 )("InvalidRequestRegion", {
   ...serviceErrorFields,
@@ -229,7 +229,7 @@ export class InvalidRequestRegion extends TaggedError<InvalidRequestRegion>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidScope extends TaggedError<InvalidScope>("effect-sso-oidc/InvalidScope")(
+export class InvalidScope extends TaggedErrorWithoutStack<InvalidScope>("effect-sso-oidc/InvalidScope")(
   "InvalidScope",
   serviceErrorFields
 ) {
@@ -246,7 +246,7 @@ export class InvalidScope extends TaggedError<InvalidScope>("effect-sso-oidc/Inv
  * @since 0.1.0
  * @category errors
  */
-export class SlowDown extends TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
+export class SlowDown extends TaggedErrorWithoutStack<SlowDown>("effect-sso-oidc/SlowDown")(
   "SlowDown",
   serviceErrorFields
 ) {
@@ -263,7 +263,7 @@ export class SlowDown extends TaggedError<SlowDown>("effect-sso-oidc/SlowDown")(
  * @since 0.1.0
  * @category errors
  */
-export class UnauthorizedClient extends TaggedError<UnauthorizedClient>(
+export class UnauthorizedClient extends TaggedErrorWithoutStack<UnauthorizedClient>(
   "effect-sso-oidc/UnauthorizedClient"
 )("UnauthorizedClient", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -279,7 +279,7 @@ export class UnauthorizedClient extends TaggedError<UnauthorizedClient>(
  * @since 0.1.0
  * @category errors
  */
-export class UnsupportedGrantType extends TaggedError<UnsupportedGrantType>(
+export class UnsupportedGrantType extends TaggedErrorWithoutStack<UnsupportedGrantType>(
   "effect-sso-oidc/UnsupportedGrantType"
 )("UnsupportedGrantType", serviceErrorFields) {
   readonly [TypeId]: TypeId = TypeId
@@ -296,7 +296,7 @@ export class UnsupportedGrantType extends TaggedError<UnsupportedGrantType>(
  * @since 0.1.0
  * @category errors
  */
-export class ServiceError extends TaggedError<ServiceError>("effect-sso-oidc/ServiceError")(
+export class ServiceError extends TaggedErrorWithoutStack<ServiceError>("effect-sso-oidc/ServiceError")(
   "ServiceError",
   {
     ...serviceErrorFields,
@@ -317,7 +317,7 @@ export class ServiceError extends TaggedError<ServiceError>("effect-sso-oidc/Ser
  * @since 0.1.0
  * @category errors
  */
-export class TransportError extends TaggedError<TransportError>("effect-sso-oidc/TransportError")(
+export class TransportError extends TaggedErrorWithoutStack<TransportError>("effect-sso-oidc/TransportError")(
   "TransportError",
   {
     /** The operation, e.g. `CreateToken`. */
@@ -342,7 +342,7 @@ export class TransportError extends TaggedError<TransportError>("effect-sso-oidc
  * @since 0.1.0
  * @category errors
  */
-export class ResponseDecodeError extends TaggedError<ResponseDecodeError>(
+export class ResponseDecodeError extends TaggedErrorWithoutStack<ResponseDecodeError>(
   "effect-sso-oidc/ResponseDecodeError"
 )("ResponseDecodeError", {
   /** The operation, e.g. `CreateToken`. */
@@ -370,7 +370,7 @@ export class ResponseDecodeError extends TaggedError<ResponseDecodeError>(
  * @since 0.2.0
  * @category errors
  */
-export class UnexpectedRedirect extends TaggedError<UnexpectedRedirect>(
+export class UnexpectedRedirect extends TaggedErrorWithoutStack<UnexpectedRedirect>(
   "effect-sso-oidc/UnexpectedRedirect"
 )("UnexpectedRedirect", {
   /** The operation, e.g. `CreateToken`. */
@@ -398,7 +398,7 @@ export class UnexpectedRedirect extends TaggedError<UnexpectedRedirect>(
  * @since 0.1.0
  * @category errors
  */
-export class InvalidInput extends TaggedError<InvalidInput>("effect-sso-oidc/InvalidInput")(
+export class InvalidInput extends TaggedErrorWithoutStack<InvalidInput>("effect-sso-oidc/InvalidInput")(
   "InvalidInput",
   {
     /** The operation, e.g. `CreateToken`. */

@@ -15,7 +15,7 @@
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Text from "./core/errorText.js"
-import { TaggedError } from "./internal/taggedError.js"
+import { TaggedErrorWithoutStack } from "./internal/taggedError.js"
 import type { SsoPortalWireName } from "./core/operations.js"
 import type * as SsoOidcError from "./SsoOidcError.js"
 
@@ -47,7 +47,7 @@ const fields = {
  * @since 0.2.0
  * @category errors
  */
-export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc/SsoPortalInvalidRequest")(
+export class InvalidRequest extends TaggedErrorWithoutStack<InvalidRequest>("effect-sso-oidc/SsoPortalInvalidRequest")(
   "SsoPortalInvalidRequest",
   fields
 ) {
@@ -64,7 +64,7 @@ export class InvalidRequest extends TaggedError<InvalidRequest>("effect-sso-oidc
  * @since 0.2.0
  * @category errors
  */
-export class Unauthorized extends TaggedError<Unauthorized>("effect-sso-oidc/SsoPortalUnauthorized")(
+export class Unauthorized extends TaggedErrorWithoutStack<Unauthorized>("effect-sso-oidc/SsoPortalUnauthorized")(
   "SsoPortalUnauthorized",
   fields
 ) {
@@ -80,7 +80,7 @@ export class Unauthorized extends TaggedError<Unauthorized>("effect-sso-oidc/Sso
  * @since 0.2.0
  * @category errors
  */
-export class TooManyRequests extends TaggedError<TooManyRequests>("effect-sso-oidc/SsoPortalTooManyRequests")(
+export class TooManyRequests extends TaggedErrorWithoutStack<TooManyRequests>("effect-sso-oidc/SsoPortalTooManyRequests")(
   "SsoPortalTooManyRequests",
   fields
 ) {
@@ -96,7 +96,7 @@ export class TooManyRequests extends TaggedError<TooManyRequests>("effect-sso-oi
  * @since 0.2.0
  * @category errors
  */
-export class ResourceNotFound extends TaggedError<ResourceNotFound>(
+export class ResourceNotFound extends TaggedErrorWithoutStack<ResourceNotFound>(
   "effect-sso-oidc/SsoPortalResourceNotFound"
 )("SsoPortalResourceNotFound", fields) {
   readonly [TypeId]: TypeId = TypeId
@@ -114,7 +114,7 @@ export class ResourceNotFound extends TaggedError<ResourceNotFound>(
  * @since 0.2.0
  * @category errors
  */
-export class Forbidden extends TaggedError<Forbidden>("effect-sso-oidc/SsoPortalForbidden")(
+export class Forbidden extends TaggedErrorWithoutStack<Forbidden>("effect-sso-oidc/SsoPortalForbidden")(
   "SsoPortalForbidden",
   fields
 ) {
