@@ -26,10 +26,10 @@ sso_account_id = 111111111111
 sso_role_name = ReadOnlyAccess
 `
 
-// Your app's credentials layer. In production: the real ~/.aws files and fetch, e.g.
+// Your app's credentials layer. In production: the real ~/.aws files and Node's keep-alive client, e.g.
 //   SsoCredentials.layer({ profile: "dev" }).pipe(
 //     Layer.provideMerge(SsoTokenProvider.layerConfig()),
-//     Layer.provide([TokenCache.layer(), SsoConfig.layer(), FetchHttpClient.layer]),
+//     Layer.provide([TokenCache.layer(), SsoConfig.layer(), NodeSso.layerHttpClient()]),
 //     Layer.provide(NodeSso.layer))
 // Here: the emulator in-process, a memory token cache, a temporary role-credential cache.
 const CredentialsLive = (emulator: Emulator.Emulator.Service) =>
