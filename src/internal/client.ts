@@ -13,11 +13,8 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Schedule from "effect/Schedule"
 import * as CoreHttp from "../core/http.js"
@@ -59,66 +56,6 @@ const backoff = (options: RetryOptions) => {
     Schedule.intersect(Schedule.recurs(options.times ?? 3))
   )
 }
-
-/** The live clock's class: its sleeps are plain timers, so a deadline on it needs no fiber of its own. */
-const LiveClock = Clock.make().constructor
-
-/** Longer timers fire at once in JavaScript; the live clock treats them as never firing, as this does. */
-const maxTimerMillis = 2 ** 31 - 1
-
-/**
- * `self`, failed with `onTimeout()` when it has not ended within `duration`,
- * and then interrupted (awaited, as `Effect.timeoutFail` does). Cheaper than
- * `Effect.timeoutFail`, which races two forked fibers and merges the
- * winner's `FiberRef`s back: `self` runs in one child fiber, awaited by one
- * callback, and under the live clock the deadline is a plain timer. Any other
- * clock (`TestClock`) sleeps in a second fiber, so virtual time drives it.
- */
-export const timeoutFail = <A, E, R, E2>(
-  self: Effect.Effect<A, E, R>,
-  duration: Duration.Duration,
-  onTimeout: () => E2
-): Effect.Effect<A, E | E2, R> =>
-  Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.clock, (clock) => {
-      const millis = Duration.toMillis(duration)
-      const never = millis > maxTimerMillis
-      const live = clock.constructor === LiveClock
-      return Effect.flatMap(
-        // The child ends with its Exit as a success: a failed attempt is no "unhandled" fiber failure.
-        Effect.zip(
-          Effect.forkDaemon(Effect.exit(restore(self))),
-          live || never ? Effect.succeed(undefined) : Effect.forkDaemon(clock.sleep(duration))
-        ),
-        ([child, sleeper]) =>
-          restore(Effect.async<A, E | E2>((resume) => {
-            let done = false
-            const stop = () => {
-              done = true
-              if (handle !== undefined) clearTimeout(handle)
-              if (sleeper !== undefined) sleeper.unsafeInterruptAsFork(sleeper.id())
-            }
-            const expire = () => {
-              if (done) return
-              stop()
-              resume(Effect.zipRight(Fiber.interrupt(child), Effect.fail(onTimeout())))
-            }
-            const handle = live && !never ? setTimeout(expire, millis) : undefined
-            sleeper?.addObserver((exit) => {
-              if (Exit.isSuccess(exit)) expire()
-            })
-            child.addObserver((exit) => {
-              if (done) return
-              stop()
-              resume(Exit.isSuccess(exit) ? exit.value : Effect.failCause(exit.cause))
-            })
-            return Effect.suspend(() => {
-              stop()
-              return Fiber.interrupt(child)
-            })
-          }))
-      )
-    }))
 
 /** A reply read whole. */
 export interface Exchanged {
@@ -184,13 +121,18 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
             })
           )
       }),
-      (attempt) =>
-        timeoutFail(attempt, timeout, () =>
+      // Effect's own timeout: a hand-made one (a plain timer under the live clock, a fiber under
+      // any other) saved ~20 µs a call but held ~4× the heap per waiting login under a virtual
+      // clock (bench/memory.ts), for a goal met without it.
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
           new SsoOidcError.TransportError({
             operation,
             reason: "Timeout",
             description: `no complete reply within ${Duration.format(timeout)}`
-          }))
+          })
+      })
     )
 
   const retrying: Transport["retrying"] = (once, isTransient) =>
