@@ -46,16 +46,15 @@ export const profile: OptionSpec = { name: "profile", kind: "text", description:
 export const portalEndpointUrl: OptionSpec = { name: "endpoint-url", kind: "text", description: "Override the SSO portal URL (default: AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL)" }
 export const listOutput: OptionSpec = { name: "output", kind: ["json", "table", "text"], description: "json: the AWS CLI's JSON; table: a table for people; text: the AWS CLI's text" }
 
+/** The flags every operation command starts with, in this order. */
+const connection: ReadonlyArray<OptionSpec> = [region, endpointUrl, output, allowInsecureEndpoint, cliReadTimeout]
+
 export const commands: ReadonlyArray<CommandSpec> = [
   {
     name: "register-client",
     description: "Registers a public client with IAM Identity Center. (RegisterClient)",
     options: [
-      region,
-      endpointUrl,
-      output,
-      allowInsecureEndpoint,
-      cliReadTimeout,
+      ...connection,
       { name: "client-name", kind: "text", required: true, description: "The friendly name of the client" },
       { name: "client-type", kind: "text", required: true, description: "The type of client; the service supports only 'public'" },
       { name: "scopes", kind: "text", repeated: true, description: "Scopes defined by the client" },
@@ -69,11 +68,7 @@ export const commands: ReadonlyArray<CommandSpec> = [
     name: "start-device-authorization",
     description: "Initiates device authorization by requesting a pair of verification codes from the authorization service. (StartDeviceAuthorization)",
     options: [
-      region,
-      endpointUrl,
-      output,
-      allowInsecureEndpoint,
-      cliReadTimeout,
+      ...connection,
       clientId,
       clientSecret,
       { name: "start-url", kind: "text", required: true, description: "The URL of the AWS access portal" }
@@ -83,11 +78,7 @@ export const commands: ReadonlyArray<CommandSpec> = [
     name: "create-token",
     description: "Creates and returns access and refresh tokens for clients that are authenticated using client secrets. (CreateToken)",
     options: [
-      region,
-      endpointUrl,
-      output,
-      allowInsecureEndpoint,
-      cliReadTimeout,
+      ...connection,
       clientId,
       clientSecret,
       { name: "grant-type", kind: "text", required: true, description: "authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token" },
@@ -103,11 +94,7 @@ export const commands: ReadonlyArray<CommandSpec> = [
     name: "create-token-with-iam",
     description: "Creates and returns access and refresh tokens for authorized client applications that are authenticated using any IAM entity, such as a service role or user. (CreateTokenWithIAM; SigV4 with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN)",
     options: [
-      region,
-      endpointUrl,
-      output,
-      allowInsecureEndpoint,
-      cliReadTimeout,
+      ...connection,
       { name: "client-id", kind: "text", required: true, description: "The application ARN with OAuth grants configured" },
       { name: "grant-type", kind: "text", required: true, description: "authorization_code, refresh_token, jwt-bearer or token-exchange grant URN" },
       { name: "code", kind: "text", description: "The authorization code" },
