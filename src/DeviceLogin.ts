@@ -7,11 +7,14 @@
  * - {@link awaitToken} polls as one Effect;
  * - {@link deviceLogin} streams the whole login's progress.
  *
- * One polling implementation serves all three. All time comes from `Clock`,
- * so `TestClock` drives a whole login in virtual time.
+ * One set of polling rules (`core/polling.ts`) serves all three: the schedule
+ * applies them, and so does {@link awaitToken}'s own loop, which between two
+ * polls holds one sleep and nothing of a `Schedule` or `Effect.retry`. All time
+ * comes from `Clock`, so `TestClock` drives a whole login in virtual time.
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -22,6 +25,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import * as Polling from "./core/polling.js"
 import { missing, registerOrReuse, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
@@ -344,51 +348,100 @@ export interface AwaitTokenOptions {
  * @since 0.1.0
  * @category polling
  */
-export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options: AwaitTokenOptions) {
-  const client = yield* SsoOidcClient.SsoOidcClient
-  const { authorization, registration } = options
+export const awaitToken = (
+  options: AwaitTokenOptions
+): Effect.Effect<Token, AwaitTokenError, SsoOidcClient.SsoOidcClient> =>
+  // The span is the polls' parent, not the fiber's current span across the waits: a waiting
+  // login then holds the span and one sleep, not the span's scoping frames (see docs/benchmarks.md).
+  Effect.useSpan("DeviceLogin.awaitToken", spanOptions, (span) =>
+    Effect.flatMap(SsoOidcClient.SsoOidcClient, (client) => pollUntilToken(client, options, span)))
+
+const spanOptions = { captureStackTrace: false } as const
+
+/**
+ * The polls of {@link awaitToken}, written as a loop over `core/polling.ts`'s
+ * step (the rules {@link pollingSchedule} applies too): between two polls the
+ * fiber holds one sleep and this closure's state, nothing more.
+ */
+const pollUntilToken = (
+  client: SsoOidcClient.Service,
+  options: AwaitTokenOptions,
+  span: Tracer.Span
+): Effect.Effect<Token, AwaitTokenError> => {
+  const { authorization, onPoll, registration } = options
   // The first wait too: an authorization built by the caller may carry any interval.
   const interval = toInterval(authorization.interval)
   const deadline = authorization.expiresAt.getTime()
-  // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
-  // (A deadline around the whole loop would hold a racing fiber per waiting login.)
-  const schedule = scheduleUntil({ interval: Duration.millis(interval), maxBackoff: options.maxBackoff }, deadline)
-  const now = Effect.clockWith((clock) => clock.currentTimeMillis)
-  const poll = Effect.flatMap(
+  const maxBackoffMillis = Duration.toMillis(
+    Duration.decode(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
+  )
+  const request = {
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    grantType: GrantType.DeviceCode,
+    deviceCode: authorization.deviceCode
+  }
+  const now = Clock.currentTimeMillis
+  // Built at each poll, not once: a description kept across the waits would be heap too.
+  const poll = (): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> => Effect.flatMap(
     now,
-    (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
+    (at) =>
       // A poll due at or after the expiry is not sent: the code is dead by then;
       // a poll still in flight at the expiry is cut off there.
       Polling.isExpired(at, deadline)
         ? Effect.fail(expired())
-        : client.createToken({
-          clientId: registration.clientId,
-          clientSecret: registration.clientSecret,
-          grantType: GrantType.DeviceCode,
-          deviceCode: authorization.deviceCode
-        }).pipe(Effect.timeoutFail({ duration: Duration.millis(deadline - at), onTimeout: expired }))
+        : client.createToken(request).pipe(
+          Effect.timeoutFail({ duration: Duration.millis(deadline - at), onTimeout: expired })
+        )
   ).pipe(
     // No quick client-side resends while polling: RFC 8628 wants the interval
-    // between polls, and the schedule backs off from it after transient errors.
-    SsoOidcClient.withoutRetries
+    // between polls, and the steps back off from it after transient errors.
+    SsoOidcClient.withoutRetries,
+    Effect.withParentSpan(span)
   )
-  const onPoll = options.onPoll
-  const observed = onPoll === undefined ? schedule : Schedule.onDecision(schedule, (decision, next) =>
-    // Only decisions to poll again are progress; the last one is the end.
-    ScheduleDecision.isContinue(next) ? onPoll(decision) : Effect.void)
-  const reply = yield* Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
-    Effect.zipRight(Effect.retry(poll, observed)),
-    // The schedule never stops on these two; only the deadline ends them.
-    Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
+  const pollFrom = (state: Polling.PollState): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError> =>
+    Effect.catchAll(poll(), (error) => {
+      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
+      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
+      return signal === "transient_error"
+        ? Effect.flatMap(Random.next, (random) => next(state, error, signal, random))
+        : next(state, error, signal, undefined)
+    })
+  const next = (
+    state: Polling.PollState,
+    error: SsoOidcError.CreateTokenError,
+    signal: Polling.PollSignal,
+    random: number | undefined
+  ) =>
+    Effect.flatMap(now, (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError> => {
+      // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+      const step = Polling.step(state, signal, {
+        maxBackoffMillis,
+        random,
+        deadline: { nowMillis: at, deadlineMillis: deadline }
+      })
+      if (step._tag === "Done") {
+        // The steps never stop on these two; only the deadline ends them.
+        return error._tag === "AuthorizationPending" || error._tag === "SlowDown" ? expiredError() : Effect.fail(error)
+      }
+      const wait = Effect.zipRight(Effect.sleep(step.waitMillis), Effect.suspend(() => pollFrom(step.state)))
+      return onPoll === undefined
+        ? wait
+        : Effect.zipRight(Effect.withParentSpan(onPoll(decisionOf(step.decision)), span), wait)
+    })
+  return Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
+    Effect.zipRight(Effect.suspend(() => pollFrom(Polling.initialState(interval)))),
+    Effect.flatMap((reply) =>
+      Effect.flatMap(now, (receivedAt) =>
+        tokenOf(reply, {
+          receivedAt,
+          registration,
+          clientRegion: client.region,
+          startUrl: options.startUrl
+        }))
+    )
   )
-  const receivedAt = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-  return yield* tokenOf(reply, {
-    receivedAt,
-    registration,
-    clientRegion: client.region,
-    startUrl: options.startUrl
-  })
-})
+}
 
 const expired = () =>
   new SsoOidcError.ExpiredToken({

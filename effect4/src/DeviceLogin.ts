@@ -7,8 +7,10 @@
  * - {@link awaitToken} polls as one Effect;
  * - {@link deviceLogin} streams the whole login's progress.
  *
- * One polling implementation serves all three. All time comes from `Clock`,
- * so `TestClock` drives a whole login in virtual time.
+ * One set of polling rules (`core/polling.ts`) serves all three: the schedule
+ * applies them, and so does {@link awaitToken}'s own loop, which between two
+ * polls holds one sleep and nothing of a `Schedule` or `Effect.retry`. All time
+ * comes from `Clock`, so `TestClock` drives a whole login in virtual time.
  *
  * @since 0.1.0
  */
@@ -22,6 +24,7 @@ import * as Random from "effect/Random"
 import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import * as Polling from "./core/polling.js"
 import { missing, registerOrReuse, tokenOf } from "./internal/login.js"
 import * as SsoOidcClient from "./SsoOidcClient.js"
@@ -346,50 +349,99 @@ export interface AwaitTokenOptions {
  * @since 0.1.0
  * @category polling
  */
-export const awaitToken = Effect.fn("DeviceLogin.awaitToken")(function*(options: AwaitTokenOptions) {
-  const client = yield* SsoOidcClient.SsoOidcClient
-  const { authorization, registration } = options
+export const awaitToken = (
+  options: AwaitTokenOptions
+): Effect.Effect<Token, AwaitTokenError, SsoOidcClient.SsoOidcClient> =>
+  // The span is the polls' parent, not the fiber's current span across the waits: a waiting
+  // login then holds the span and one sleep, not the span's scoping frames (see docs/benchmarks.md).
+  Effect.useSpan("DeviceLogin.awaitToken", (span) =>
+    Effect.flatMap(SsoOidcClient.SsoOidcClient, (client) => pollUntilToken(client, options, span)))
+
+/**
+ * The polls of {@link awaitToken}, written as a loop over `core/polling.ts`'s
+ * step (the rules {@link pollingSchedule} applies too): between two polls the
+ * fiber holds one sleep and this closure's state, nothing more.
+ */
+const pollUntilToken = (
+  client: SsoOidcClient.Service,
+  options: AwaitTokenOptions,
+  span: Tracer.Span
+): Effect.Effect<Token, AwaitTokenError> => {
+  const { authorization, onPoll, registration } = options
   // The first wait too: an authorization built by the caller may carry any interval.
   const interval = toInterval(authorization.interval)
   const deadline = authorization.expiresAt.getTime()
-  // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
-  // (A deadline around the whole loop would hold a racing fiber per waiting login.)
-  const schedule = scheduleUntil({ interval: Duration.millis(interval), maxBackoff: options.maxBackoff }, deadline)
+  const maxBackoffMillis = Duration.toMillis(
+    Duration.fromInputUnsafe(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
+  )
+  const request = {
+    clientId: registration.clientId,
+    clientSecret: registration.clientSecret,
+    grantType: GrantType.DeviceCode,
+    deviceCode: authorization.deviceCode
+  }
   const now = Clock.currentTimeMillis
-  const poll = Effect.flatMap(
-    now,
-    (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
-      // A poll due at or after the expiry is not sent: the code is dead by then;
-      // a poll still in flight at the expiry is cut off there.
-      Polling.isExpired(at, deadline)
-        ? Effect.fail(expired())
-        : client.createToken({
-          clientId: registration.clientId,
-          clientSecret: registration.clientSecret,
-          grantType: GrantType.DeviceCode,
-          deviceCode: authorization.deviceCode
-        }).pipe(Effect.timeoutOrElse({ duration: Duration.millis(deadline - at), orElse: expiredError }))
-  ).pipe(
-    // No quick client-side resends while polling: RFC 8628 wants the interval
-    // between polls, and the schedule backs off from it after transient errors.
-    SsoOidcClient.withoutRetries
+  // Built at each poll, not once: a description kept across the waits would be heap too.
+  const poll = (): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
+    Effect.flatMap(
+      now,
+      (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, SsoOidcError.CreateTokenError> =>
+        // A poll due at or after the expiry is not sent: the code is dead by then;
+        // a poll still in flight at the expiry is cut off there.
+        Polling.isExpired(at, deadline)
+          ? Effect.fail(expired())
+          : client.createToken(request).pipe(
+            Effect.timeoutOrElse({ duration: Duration.millis(deadline - at), orElse: expiredError })
+          )
+    ).pipe(
+      // No quick client-side resends while polling: RFC 8628 wants the interval
+      // between polls, and the steps back off from it after transient errors.
+      SsoOidcClient.withoutRetries,
+      Effect.withParentSpan(span)
+    )
+  const pollFrom = (state: Polling.PollState): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError> =>
+    Effect.catch(poll(), (error) => {
+      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
+      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
+      return signal === "transient_error"
+        ? Effect.flatMap(Random.next, (random) => next(state, error, signal, random))
+        : next(state, error, signal, undefined)
+    })
+  const next = (
+    state: Polling.PollState,
+    error: SsoOidcError.CreateTokenError,
+    signal: Polling.PollSignal,
+    random: number | undefined
+  ) =>
+    Effect.flatMap(now, (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError> => {
+      // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+      const step = Polling.step(state, signal, {
+        maxBackoffMillis,
+        random,
+        deadline: { nowMillis: at, deadlineMillis: deadline }
+      })
+      if (step._tag === "Done") {
+        // The steps never stop on these two; only the deadline ends them.
+        return error._tag === "AuthorizationPending" || error._tag === "SlowDown" ? expiredError() : Effect.fail(error)
+      }
+      const wait = Effect.andThen(Effect.sleep(step.waitMillis), Effect.suspend(() => pollFrom(step.state)))
+      return onPoll === undefined
+        ? wait
+        : Effect.andThen(Effect.withParentSpan(onPoll(decisionOf(step.decision)), span), wait)
+    })
+  return Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
+    Effect.andThen(Effect.suspend(() => pollFrom(Polling.initialState(interval)))),
+    Effect.flatMap((reply) =>
+      Effect.flatMap(now, (receivedAt) =>
+        tokenOf(reply, {
+          receivedAt,
+          registration,
+          clientRegion: client.region,
+          startUrl: options.startUrl
+        }))
+    )
   )
-  const onPoll = options.onPoll
-  // `tap` sees only decisions to poll again (the end is `Cause.done`): those are the progress.
-  const observed = onPoll === undefined ? schedule : Schedule.tap(schedule, (metadata) => onPoll(metadata.output))
-  const reply = yield* Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
-    Effect.andThen(Effect.retry(poll, observed)),
-    // The schedule never stops on these two; only the deadline ends them.
-    Effect.catchTags({ AuthorizationPending: expiredError, SlowDown: expiredError })
-  )
-  const receivedAt = yield* Clock.currentTimeMillis
-  return yield* tokenOf(reply, {
-    receivedAt,
-    registration,
-    clientRegion: client.region,
-    startUrl: options.startUrl
-  })
-})
+}
 
 const expired = () =>
   new SsoOidcError.ExpiredToken({

@@ -20,7 +20,8 @@ import {
   Redacted,
   Ref,
   Schedule,
-  Stream
+  Stream,
+  Tracer
 } from "effect"
 import { TestClock } from "effect/testing"
 import { DeviceLogin, SsoOidcError } from "../src/index.js"
@@ -647,6 +648,90 @@ describe("DeviceLogin interruption", () => {
       const events = yield* Fiber.join(fiber)
       expect(tagsOf([...events])).toEqual(["Registered", "AwaitingUser", "Pending", "Pending"])
       expect(yield* tokenPolls(mock)).toEqual(seconds(5, 10))
+    }))
+})
+
+// -----------------------------------------------------------------------------
+// tracing
+// -----------------------------------------------------------------------------
+
+interface RecordedSpan {
+  readonly name: string
+  readonly spanId: string
+  readonly parentId: string | undefined
+  exit: Exit.Exit<unknown, unknown> | undefined
+}
+
+/** A tracer that records each span's name, parent and end. */
+const recordingTracer = () => {
+  const spans: Array<RecordedSpan> = []
+  const tracer = Tracer.make({
+    span: ({ annotations, kind, links, name, parent, startTime }) => {
+      const record: RecordedSpan = { name, spanId: `s${spans.length + 1}`, parentId: Option.getOrUndefined(Option.map(parent, (p) => p.spanId)), exit: undefined }
+      spans.push(record)
+      return {
+        _tag: "Span",
+        name,
+        spanId: record.spanId,
+        traceId: "t",
+        parent,
+        annotations,
+        links: [...links],
+        sampled: true,
+        kind,
+        status: { _tag: "Started", startTime },
+        attributes: new Map(),
+        attribute: () => {},
+        event: () => {},
+        addLinks: () => {},
+        end: (_endTime, exit) => {
+          record.exit = exit
+        }
+      } satisfies Tracer.Span
+    }
+  })
+  return { spans, tracer }
+}
+
+describe("DeviceLogin tracing", () => {
+  it.effect("every poll's CreateToken span is a child of DeviceLogin.awaitToken, which ends with the token", () =>
+    Effect.gen(function*() {
+      const time = yield* VirtualTime.make
+      const { spans, tracer } = recordingTracer()
+      const mock = yield* server({ token: [pending, slowDown, pending, granted] })
+      const events: Array<string> = []
+      const fiber = yield* DeviceLogin.login({
+        startUrl,
+        onEvent: (event) => Effect.sync(() => events.push(event._tag))
+      }).pipe(Effect.provide(clientLayer(mock)), Effect.withTracer(tracer), time.watched, Effect.forkChild)
+      yield* time.adjust("1 hour")
+      expect(Exit.isSuccess(yield* Fiber.await(fiber))).toBe(true)
+      const awaiting = spans.filter((span) => span.name === "DeviceLogin.awaitToken")
+      expect(awaiting).toHaveLength(1)
+      const polls = spans.filter((span) => span.name === "SsoOidcClient.createToken")
+      expect(polls).toHaveLength(4)
+      expect(polls.map((span) => span.parentId)).toEqual(polls.map(() => awaiting[0]!.spanId))
+      expect(awaiting[0]!.exit !== undefined && Exit.isSuccess(awaiting[0]!.exit)).toBe(true)
+      expect(events).toEqual(["Registered", "AwaitingUser", "Pending", "SlowedDown", "Pending", "Authorized"])
+    }))
+
+  it.effect("interrupting a waiting login ends its DeviceLogin.awaitToken span, interrupted", () =>
+    Effect.gen(function*() {
+      const time = yield* VirtualTime.make
+      const { spans, tracer } = recordingTracer()
+      const mock = yield* server({ token: [pending] })
+      const fiber = yield* DeviceLogin.login({ startUrl }).pipe(
+        Effect.provide(clientLayer(mock)),
+        Effect.withTracer(tracer),
+        time.watched,
+        Effect.forkChild
+      )
+      yield* time.adjust("7 seconds")
+      const awaiting = spans.find((span) => span.name === "DeviceLogin.awaitToken")
+      expect(awaiting?.exit).toBeUndefined()
+      yield* Fiber.interrupt(fiber)
+      expect(awaiting?.exit !== undefined && Exit.hasInterrupts(awaiting.exit)).toBe(true)
+      expect(yield* tokenPolls(mock)).toEqual(seconds(5))
     }))
 })
 
