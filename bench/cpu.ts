@@ -13,7 +13,7 @@
  */
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
-import { fmt, fmtSummary, type Section, startServer, summarize, type Summary } from "./lib.js"
+import { againstDist, fmt, fmtSummary, type Section, startServer, summarize, type Summary } from "./lib.js"
 import { node24 } from "./runtimes.js"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -29,7 +29,7 @@ const worker = (command: string, args: ReadonlyArray<string>, cwd: string, endpo
   new Promise<Samples>((resolve, reject) =>
     execFile(command, args, {
       cwd,
-      env: { ...process.env, ...env, BENCH_ENDPOINT: endpoint, NODE_NO_WARNINGS: "1" },
+      env: { ...process.env, ...env, ...againstDist, BENCH_ENDPOINT: endpoint, NODE_NO_WARNINGS: "1" },
       maxBuffer: 1 << 22
     }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${args.join(" ")} failed: ${error.message}\n${stderr}`))

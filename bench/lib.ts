@@ -16,6 +16,13 @@ export const summarize = (values: ReadonlyArray<number>): Summary => {
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, runs: sorted.length }
 }
 
+/**
+ * The environment of an Effect 3 worker run through tsx: it resolves `effect-sso-oidc` as the package's
+ * exports do, to dist/ (the compiled code users run), not through tsconfig.json's paths to src/, which tsx
+ * would compile itself (with esbuild's `keepNames`, which gives every named closure a property store: heap).
+ */
+export const againstDist = { TSX_TSCONFIG_PATH: "tsconfig.build.json" }
+
 export const fmt = (value: number, digits = 1) => value.toFixed(digits)
 
 export const fmtSummary = (s: Summary, unit: string, digits = 1) =>
