@@ -104,7 +104,7 @@ export const run = async (): Promise<Section> => {
     "which loads npm undici, and undici installs its dispatcher as Node's global one when none is set: their",
     "fetch rows run on it, as in an app wired as the Node docs show.",
     "",
-    table("3", effect3, `Node ${process.versions.node}, tsx`),
+    table("3", effect3, `Node ${process.versions.node}, the harness through tsx, the package from dist/`),
     "",
     table("4", effect4, "Node 24, effect4/dist"),
     "",

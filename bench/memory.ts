@@ -301,7 +301,7 @@ export const run = async (): Promise<Section> => {
     } | ${fmt(r.scale.wallMs / 1000, 1)} s |`
   )
   const body = `Each edition in its own process with \`--expose-gc\` and V8's optimizing tiers off (code compiled while a run
-warms up is heap too) (Effect 3 through tsx, Effect 4 on Node 24 against effect4/dist), in virtual time (a heap-based
+warms up is heap too) (Effect 3: the harness through tsx against dist/; Effect 4 on Node 24 against effect4/dist), in virtual time (a heap-based
 Clock), with a full GC before every reading. Heap per waiting flow: ${
     flows.toLocaleString("en")
   } flows at once, each registered and waiting for its first poll, and ${growthFlows} flows after ${polls} polls; growth per
