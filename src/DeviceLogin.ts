@@ -330,12 +330,15 @@ export const startAuthorization = Effect.fn("DeviceLogin.startAuthorization")(fu
  * @since 0.1.0
  * @category models
  */
-export interface AwaitTokenOptions {
+export interface AwaitTokenOptions<E = never> {
   readonly registration: Registration
   readonly authorization: DeviceAuthorization
   readonly startUrl: string
-  /** Called with every decision of the polling schedule (the stream's events come from here). */
-  readonly onPoll?: ((decision: PollDecision) => Effect.Effect<void>) | undefined
+  /**
+   * Called with every decision of the polling schedule (the stream's events come from here). A failure
+   * of it ends the polling with that error.
+   */
+  readonly onPoll?: ((decision: PollDecision) => Effect.Effect<void, E>) | undefined
   /** See {@link PollingOptions.maxBackoff}. */
   readonly maxBackoff?: Duration.DurationInput | undefined
 }
@@ -348,9 +351,9 @@ export interface AwaitTokenOptions {
  * @since 0.1.0
  * @category polling
  */
-export const awaitToken = (
-  options: AwaitTokenOptions
-): Effect.Effect<Token, AwaitTokenError, SsoOidcClient.SsoOidcClient> =>
+export const awaitToken = <E = never>(
+  options: AwaitTokenOptions<E>
+): Effect.Effect<Token, AwaitTokenError | E, SsoOidcClient.SsoOidcClient> =>
   // The span is the polls' parent, not the fiber's current span across the waits: a waiting
   // login then holds the span and one sleep, not the span's scoping frames (see docs/benchmarks.md).
   Effect.useSpan("DeviceLogin.awaitToken", spanOptions, (span) =>
@@ -363,11 +366,11 @@ const spanOptions = { captureStackTrace: false } as const
  * step (the rules {@link pollingSchedule} applies too): between two polls the
  * fiber holds one sleep and this closure's state, nothing more.
  */
-const pollUntilToken = (
+const pollUntilToken = <E>(
   client: SsoOidcClient.Service,
-  options: AwaitTokenOptions,
+  options: AwaitTokenOptions<E>,
   span: Tracer.Span
-): Effect.Effect<Token, AwaitTokenError> => {
+): Effect.Effect<Token, AwaitTokenError | E> => {
   const { authorization, onPoll, registration } = options
   // The first wait too: an authorization built by the caller may carry any interval.
   const interval = toInterval(authorization.interval)
@@ -399,7 +402,7 @@ const pollUntilToken = (
     SsoOidcClient.withoutRetries,
     Effect.withParentSpan(span)
   )
-  const pollFrom = (state: Polling.PollState): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError> =>
+  const pollFrom = (state: Polling.PollState): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> =>
     Effect.catchAll(poll(), (error) => {
       const signal = Polling.signalOf(error, SsoOidcError.isTransient)
       // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
@@ -413,7 +416,7 @@ const pollUntilToken = (
     signal: Polling.PollSignal,
     random: number | undefined
   ) =>
-    Effect.flatMap(now, (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError> => {
+    Effect.flatMap(now, (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> => {
       // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
       const step = Polling.step(state, signal, {
         maxBackoffMillis,
@@ -496,7 +499,7 @@ export const deviceLogin = (
   )
 
 /** The whole login, telling `emit` each event: the one implementation behind the stream and {@link login}. */
-const run = (options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => Effect.Effect<void>) =>
+const run = <E>(options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => Effect.Effect<void, E>) =>
   Effect.gen(function*() {
     const { registration, reused } = yield* register(options)
     yield* emit(DeviceLoginEvent.Registered({ registration, reused }))
@@ -525,10 +528,11 @@ const run = (options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => Eff
  * @since 0.1.0
  * @category login
  */
-export const login = (
+export const login = <E = never>(
   options: DeviceLoginOptions & {
-    readonly onEvent?: ((event: DeviceLoginEvent) => Effect.Effect<void>) | undefined
+    /** Called with each event, in order; a failure of it ends the login with that error. */
+    readonly onEvent?: ((event: DeviceLoginEvent) => Effect.Effect<void, E>) | undefined
   }
-): Effect.Effect<Token, DeviceLoginError, SsoOidcClient.SsoOidcClient> =>
+): Effect.Effect<Token, DeviceLoginError | E, SsoOidcClient.SsoOidcClient> =>
   // The same steps as the stream, without a stream: a waiting login then holds a few KB, not tens.
   run(options, options.onEvent ?? (() => Effect.void))

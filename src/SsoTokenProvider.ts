@@ -569,6 +569,18 @@ export const make = (
         scopes: session.registrationScopes,
         registration: offered
       }
+      // A new registration is written as soon as it is made, before the person is asked to sign in, as the
+      // AWS CLI does: a login stopped at its prompt, or whose code expires, leaves it for the next one to reuse.
+      const keepRegistration = (event: DeviceLogin.DeviceLoginEvent | AuthorizationCodeLogin.AuthorizationCodeLoginEvent) =>
+        event._tag === "Registered" && !event.reused
+          ? cache.setRegistration(
+            registrationKey,
+            SsoToken.toCachedRegistration(event.registration, {
+              // The AWS CLI writes grantTypes only for authorization-code registrations.
+              grantTypes: core.registrationGrantTypesFor(flow)
+            })
+          )
+          : Effect.void
       const token = yield* (browser
         ? Option.match(loopback, {
           onNone: () =>
@@ -581,24 +593,17 @@ export const make = (
             AuthorizationCodeLogin.login({
               ...common,
               timeout: loginOptions.browserTimeout,
-              onEvent: loginOptions.onBrowserEvent
+              onEvent: (event) =>
+                Effect.zipRight(keepRegistration(event), loginOptions.onBrowserEvent?.(event) ?? Effect.void)
             }).pipe(Effect.provideService(AuthorizationCodeLogin.LoopbackListener, listener))
         })
-        : DeviceLogin.login({ ...common, maxBackoff: loginOptions.maxBackoff, onEvent: loginOptions.onEvent })).pipe(
+        : DeviceLogin.login({
+          ...common,
+          maxBackoff: loginOptions.maxBackoff,
+          onEvent: (event) => Effect.zipRight(keepRegistration(event), loginOptions.onEvent?.(event) ?? Effect.void)
+        })).pipe(
           Effect.provideService(SsoOidcClient.SsoOidcClient, client)
         )
-      const registration = token.registration
-      // A login that reuses a registration hands back the very object it was given.
-      const reused = offered !== undefined && registration === offered
-      if (!reused) {
-        yield* cache.setRegistration(
-          registrationKey,
-          SsoToken.toCachedRegistration(registration, {
-            // The AWS CLI writes grantTypes only for authorization-code registrations.
-            grantTypes: core.registrationGrantTypesFor(flow)
-          })
-        )
-      }
       const cached: TokenCache.CachedToken = {
         ...SsoToken.toCachedToken(token),
         startUrl: session.startUrl,

@@ -864,7 +864,8 @@ describe("sso-oidc: the terminal and the browser do not trust the server", () =>
         const record = join(mkdtempSync(join(tmpdir(), "sso-oidc-rec-")), "opened")
         const run = yield* cli(
           ["login", ...global(server.url), "--start-url", "https://hostile.example/start", "--use-device-code"],
-          { BROWSER: recorder, BROWSER_RECORD: record }
+          // A home of its own: the registration a login keeps (even one that then fails) is not the other run's.
+          { BROWSER: recorder, BROWSER_RECORD: record, HOME: mkdtempSync(join(tmpdir(), "sso-oidc-home-")) }
         )
         expect(run.code).toBe(1)
         expect(run.stdout + run.stderr).not.toMatch(/[\x07\x1b\u202e]/)

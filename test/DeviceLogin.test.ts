@@ -11,6 +11,7 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   Cause,
   Clock,
+  Data,
   Duration,
   Effect,
   Exit,
@@ -916,6 +917,20 @@ describe("DeviceLogin events", () => {
       expect(Redacted.value(token.accessToken)).toBe(ACCESS_TOKEN)
       expect(token.expiresAt.getTime()).toBe(10_000 + 28_800_000)
       expect(yield* Ref.get(seen)).toEqual(["Registered", "AwaitingUser", "Pending", "Authorized"])
+    }))
+
+  it.effect("an onEvent that fails ends the login with its error: failing on Pending, no poll follows", () =>
+    Effect.gen(function*() {
+      const mock = yield* server({ token: [pending, pending, granted] })
+      class Refused extends Data.TaggedError("Refused")<{ readonly at: string }> {}
+      const fiber = yield* DeviceLogin.login({
+        startUrl,
+        onEvent: (event) => event._tag === "Pending" ? Effect.fail(new Refused({ at: event._tag })) : Effect.void
+      }).pipe(Effect.provide(clientLayer(mock)), Effect.fork)
+      yield* TestClock.adjust("1 minute")
+      const exit = yield* Fiber.await(fiber)
+      expect(failureOf(exit)).toEqual(new Refused({ at: "Pending" }))
+      expect(yield* tokenPolls(mock)).toEqual(seconds(5))
     }))
 
   it.effect("secrets never appear in JSON.stringify or String of any event", () =>

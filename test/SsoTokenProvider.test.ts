@@ -1,7 +1,7 @@
 import { FileSystem, HttpClient } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
+import { ConfigProvider, Deferred, Duration, Effect, Fiber, Layer, Option, Redacted, TestClock } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { inspect } from "node:util"
@@ -444,6 +444,29 @@ describe("login to cache", () => {
       expect(files.get(`${registrationKey}.json`)).toBe(
         `{"clientId": "new-client", "clientSecret": "new-secret", "expiresAt": "1970-04-01T00:00:00Z", "scopes": ["sso:account:access"]}`
       )
+    })
+  })
+
+  it.effect("a login stopped at its prompt keeps its new registration, as the AWS CLI does: the next login reuses it", () => {
+    const files = new Map<string, string>()
+    return Effect.gen(function*() {
+      const { layer, mock } = yield* setup(files, loginServer())
+      const prompted = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(
+        SsoTokenProvider.loginToCache("corp", {
+          onEvent: (event) => event._tag === "AwaitingUser" ? Effect.asVoid(Deferred.succeed(prompted, undefined)) : Effect.void
+        }).pipe(Effect.provide(layer))
+      )
+      yield* Deferred.await(prompted)
+      // At the prompt: registered and authorization started, no poll yet, nothing signed in.
+      expect((yield* mock.requests).map((request) => request.path)).toEqual(["/client/register", "/device_authorization"])
+      yield* Fiber.interrupt(fiber)
+      expect(files.has(`${key}.json`)).toBe(false)
+      expect(fileOf(files, `${registrationKey}.json`)).toMatchObject({ clientId: "new-client", clientSecret: "new-secret" })
+      yield* runLogin(layer)
+      const paths = (yield* mock.requests).map((request) => request.path)
+      expect(paths.filter((path) => path === "/client/register")).toHaveLength(1)
+      expect(fileOf(files)).toMatchObject({ clientId: "new-client", accessToken: "login-access" })
     })
   })
 

@@ -355,11 +355,12 @@ const run = (
  * @since 0.1.0
  * @category login
  */
-export const login = (
+export const login = <E = never>(
   options: AuthorizationCodeLoginOptions & {
-    readonly onEvent?: ((event: AuthorizationCodeLoginEvent) => Effect.Effect<void>) | undefined
+    /** Called with each event, in order; a failure of it ends the login with that error. */
+    readonly onEvent?: ((event: AuthorizationCodeLoginEvent) => Effect.Effect<void, E>) | undefined
   }
-): Effect.Effect<Token, AuthorizationCodeLoginError, SsoOidcClient.SsoOidcClient | LoopbackListener> =>
+): Effect.Effect<Token, AuthorizationCodeLoginError | E, SsoOidcClient.SsoOidcClient | LoopbackListener> =>
   authorizationCodeLogin(options).pipe(
     Stream.tap((event) => (options.onEvent ? options.onEvent(event) : Effect.void)),
     Stream.runFold(
