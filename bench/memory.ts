@@ -37,8 +37,8 @@ export interface MemoryResult {
   readonly settings: { readonly flows: number; readonly growthFlows: number; readonly polls: number; readonly reps: number }
   readonly login: ApiResult
   readonly stream: ApiResult
-  /** Effect's own cost, for comparison: a forked fiber asleep, and one asleep inside one span. */
-  readonly floor: { readonly fiber: ApiResult; readonly span: ApiResult }
+  /** Effect's own cost, for comparison: a forked fiber asleep, one asleep inside one span, and the simplest stream asleep. */
+  readonly floor: { readonly fiber: ApiResult; readonly span: ApiResult; readonly stream: ApiResult }
   readonly scale: ScaleResult
 }
 
@@ -112,14 +112,15 @@ const stateless = HttpClient.make((request) => {
   ))
 })
 
-/** The two flows, and two floors of Effect's own: a forked fiber asleep, and one asleep inside a span. */
-type Api = "login" | "stream" | "fiber" | "span"
+/** The two flows, and floors of Effect's own: a forked fiber asleep, one asleep inside a span, a stream of one sleep. */
+type Api = "login" | "stream" | "fiber" | "span" | "stream-floor"
 
 const asleep = Effect.sleep("1000 days")
 
 const flow = (api: Api, i: number): Effect.Effect<unknown, unknown, SsoOidcClient.SsoOidcClient> => {
   if (api === "fiber") return asleep
   if (api === "span") return Effect.useSpan("floor", { captureStackTrace: false }, () => asleep)
+  if (api === "stream-floor") return Stream.runDrain(Stream.fromEffect(asleep))
   const options = { startUrl: `https://portal-${i % 10}.example/start` }
   return api === "stream" ? Stream.runDrain(DeviceLogin.deviceLogin(options)) : DeviceLogin.login(options)
 }
@@ -227,7 +228,7 @@ const worker = async (mode: string): Promise<unknown> =>
       settings: { flows: settings.flows, growthFlows: settings.growthFlows, polls: settings.polls, reps: settings.reps },
       login: await measureApi("login"),
       stream: await measureApi("stream"),
-      floor: { fiber: await measureApi("fiber"), span: await measureApi("span") }
+      floor: { fiber: await measureApi("fiber"), span: await measureApi("span"), stream: await measureApi("stream-floor") }
     }
 
 // -----------------------------------------------------------------------------
@@ -293,7 +294,9 @@ export const run = async (): Promise<Section> => {
     } | ${kbSummary(r.stream.waiting)} | ${kbSummary(r.stream.afterPolls)} | ${bytesSummary(r.stream.growthPerPoll)} |`
   )
   const floorRows = results.map((r) =>
-    `| ${r.edition} | ${kbSummary(r.floor.fiber.waiting)} | ${kbSummary(r.floor.span.waiting)} |`
+    `| ${r.edition} | ${kbSummary(r.floor.fiber.waiting)} | ${kbSummary(r.floor.span.waiting)} | ${
+      kbSummary(r.floor.stream.waiting)
+    } |`
   )
   const scaleRows = results.map((r) =>
     `| ${r.edition} | ${r.scale.flows.toLocaleString("en")} | ${r.scale.waiting.toLocaleString("en")} | ${
@@ -315,10 +318,11 @@ runs); bytecode flushing is off, so that no reading counts code being compiled a
 ${rows.join("\n")}
 
 What Effect itself holds for a waiting fiber, measured the same way (300 at once): the floor under any flow
-that waits in a fiber, and under one whose span stays open while it waits, as \`DeviceLogin.awaitToken\`'s does.
+that waits in a fiber, under one whose span stays open while it waits, as \`DeviceLogin.awaitToken\`'s does, and
+under any stream a consumer drains (the simplest there is: one element, an Effect that sleeps).
 
-| edition | a forked fiber asleep | a forked fiber asleep inside one span |
-|---|---|---|
+| edition | a forked fiber asleep | a forked fiber asleep inside one span | \`Stream.runDrain(Stream.fromEffect(sleep))\`, asleep |
+|---|---|---|---|
 ${floorRows.join("\n")}
 
 Concurrent logins: \`DeviceLogin.login\` × N in one process against the in-process emulator, reusing one
@@ -343,7 +347,8 @@ ${scaleRows.join("\n")}`
     },
     {
       goal: `${r.edition}: ≤ 10 KB heap per waiting stream`,
-      figure: `${kbSummary(r.stream.waiting)} before its first poll, ${kbSummary(r.stream.afterPolls)} after ${polls}`,
+      figure: `${kbSummary(r.stream.waiting)} before its first poll, ${kbSummary(r.stream.afterPolls)} after ${polls}; ` +
+        `Effect's floor, the simplest stream asleep: ${kbSummary(r.floor.stream.waiting)}`,
       met: worstWaiting(r.stream) <= 10 * 1024
     },
     {

@@ -70,14 +70,15 @@ const stateless = HttpClient.make((request) => {
   ))
 })
 
-/** As bench/memory.ts: the two flows, and two floors of Effect's own (a forked fiber asleep; one asleep inside a span). */
-type Api = "login" | "stream" | "fiber" | "span"
+/** As bench/memory.ts: the two flows, and floors of Effect's own (a fiber asleep; one inside a span; a stream of one sleep). */
+type Api = "login" | "stream" | "fiber" | "span" | "stream-floor"
 
 const asleep = Effect.sleep("1000 days")
 
 const flow = (api: Api, i: number): Effect.Effect<unknown, unknown, SsoOidcClient.SsoOidcClient> => {
   if (api === "fiber") return asleep
   if (api === "span") return Effect.useSpan("floor", () => asleep)
+  if (api === "stream-floor") return Stream.runDrain(Stream.fromEffect(asleep))
   const options = { startUrl: `https://portal-${i % 10}.example/start` }
   return api === "stream" ? Stream.runDrain(DeviceLogin.deviceLogin(options)) : DeviceLogin.login(options)
 }
@@ -179,6 +180,6 @@ const result = mode === "scale"
     settings: { flows: settings.flows, growthFlows: settings.growthFlows, polls: settings.polls, reps: settings.reps },
     login: await measureApi("login"),
     stream: await measureApi("stream"),
-    floor: { fiber: await measureApi("fiber"), span: await measureApi("span") }
+    floor: { fiber: await measureApi("fiber"), span: await measureApi("span"), stream: await measureApi("stream-floor") }
   }
 process.stdout.write(`${JSON.stringify(result)}\n`)
