@@ -225,34 +225,37 @@ const decisionOf = (decision: Polling.PollDecision): PollDecision => ({
  */
 export const pollingSchedule = (
   options: PollingOptions = {}
-): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => scheduleUntil(options, undefined)
-
-/** {@link pollingSchedule}, with no wait past `deadlineMillis` when one is given (the rules are `core/polling.ts`). */
-const scheduleUntil = (
-  options: PollingOptions,
-  deadlineMillis: number | undefined
 ): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => {
-  const maxBackoffMillis = Duration.toMillis(
-    Duration.decode(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
-  )
+  const maxBackoffMillis = maxBackoffMillisOf(options.maxBackoff)
   const initial = Polling.initialState(toInterval(options.interval))
   return Schedule.makeWithState(initial, (now, error: SsoOidcError.CreateTokenError, state) =>
-    Effect.gen(function*() {
-      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
-      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
-      const random = signal === "transient_error" ? yield* Random.next : undefined
-      const step = Polling.step(state, signal, {
-        maxBackoffMillis,
-        random,
-        deadline: deadlineMillis === undefined ? undefined : { nowMillis: now, deadlineMillis }
-      })
-      if (step._tag === "Done") return [state, decisionOf(step.decision), ScheduleDecision.done] as const
-      return [
-        step.state,
-        decisionOf(step.decision),
-        ScheduleDecision.continueWith(ScheduleInterval.after(now + step.waitMillis))
-      ] as const
-    }))
+    Effect.map(stepAfter(state, error, maxBackoffMillis, undefined), (step) =>
+      step._tag === "Done"
+        ? [state, decisionOf(step.decision), ScheduleDecision.done] as const
+        : [
+          step.state,
+          decisionOf(step.decision),
+          ScheduleDecision.continueWith(ScheduleInterval.after(now + step.waitMillis))
+        ] as const))
+}
+
+const maxBackoffMillisOf = (maxBackoff: Duration.DurationInput | undefined): number =>
+  Duration.toMillis(Duration.decode(maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis)))
+
+/**
+ * The step of `core/polling.ts` after a failed poll, the one both {@link pollingSchedule}
+ * and {@link awaitToken} take; with `deadline`, no wait goes past it.
+ */
+const stepAfter = (
+  state: Polling.PollState,
+  error: SsoOidcError.CreateTokenError,
+  maxBackoffMillis: number,
+  deadline: Polling.StepOptions["deadline"]
+): Effect.Effect<Polling.PollStep> => {
+  const signal = Polling.signalOf(error, SsoOidcError.isTransient)
+  const stepWith = (random: number | undefined) => Polling.step(state, signal, { maxBackoffMillis, random, deadline })
+  // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
+  return signal === "transient_error" ? Effect.map(Random.next, stepWith) : Effect.succeed(stepWith(undefined))
 }
 
 // -----------------------------------------------------------------------------
@@ -375,9 +378,8 @@ const pollUntilToken = <E>(
   // The first wait too: an authorization built by the caller may carry any interval.
   const interval = toInterval(authorization.interval)
   const deadline = authorization.expiresAt.getTime()
-  const maxBackoffMillis = Duration.toMillis(
-    Duration.decode(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
-  )
+  const maxBackoffMillis = maxBackoffMillisOf(options.maxBackoff)
+
   const request = {
     clientId: registration.clientId,
     clientSecret: registration.clientSecret,
@@ -403,35 +405,24 @@ const pollUntilToken = <E>(
     Effect.withParentSpan(span)
   )
   const pollFrom = (state: Polling.PollState): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> =>
-    Effect.catchAll(poll(), (error) => {
-      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
-      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
-      return signal === "transient_error"
-        ? Effect.flatMap(Random.next, (random) => next(state, error, signal, random))
-        : next(state, error, signal, undefined)
-    })
-  const next = (
-    state: Polling.PollState,
-    error: SsoOidcError.CreateTokenError,
-    signal: Polling.PollSignal,
-    random: number | undefined
-  ) =>
-    Effect.flatMap(now, (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> => {
-      // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
-      const step = Polling.step(state, signal, {
-        maxBackoffMillis,
-        random,
-        deadline: { nowMillis: at, deadlineMillis: deadline }
-      })
-      if (step._tag === "Done") {
-        // The steps never stop on these two; only the deadline ends them.
-        return error._tag === "AuthorizationPending" || error._tag === "SlowDown" ? expiredError() : Effect.fail(error)
-      }
-      const wait = Effect.zipRight(Effect.sleep(step.waitMillis), Effect.suspend(() => pollFrom(step.state)))
-      return onPoll === undefined
-        ? wait
-        : Effect.zipRight(Effect.withParentSpan(onPoll(decisionOf(step.decision)), span), wait)
-    })
+    Effect.catchAll(poll(), (error) =>
+      Effect.flatMap(now, (at) =>
+        // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+        Effect.flatMap(
+          stepAfter(state, error, maxBackoffMillis, { nowMillis: at, deadlineMillis: deadline }),
+          (step): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> => {
+            if (step._tag === "Done") {
+              // The steps never stop on these two; only the deadline ends them.
+              return error._tag === "AuthorizationPending" || error._tag === "SlowDown"
+                ? expiredError()
+                : Effect.fail(error)
+            }
+            const wait = Effect.zipRight(Effect.sleep(step.waitMillis), Effect.suspend(() => pollFrom(step.state)))
+            return onPoll === undefined
+              ? wait
+              : Effect.zipRight(Effect.withParentSpan(onPoll(decisionOf(step.decision)), span), wait)
+          }
+        )))
   return Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
     Effect.zipRight(Effect.suspend(() => pollFrom(Polling.initialState(interval)))),
     Effect.flatMap((reply) =>

@@ -224,36 +224,41 @@ const decisionOf = (decision: Polling.PollDecision): PollDecision => ({
  */
 export const pollingSchedule = (
   options: PollingOptions = {}
-): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => scheduleUntil(options, undefined)
-
-/** {@link pollingSchedule}, with no wait past `deadlineMillis` when one is given (the rules are `core/polling.ts`). */
-const scheduleUntil = (
-  options: PollingOptions,
-  deadlineMillis: number | undefined
 ): Schedule.Schedule<PollDecision, SsoOidcError.CreateTokenError> => {
-  const maxBackoffMillis = Duration.toMillis(
-    Duration.fromInputUnsafe(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
-  )
+  const maxBackoffMillis = maxBackoffMillisOf(options.maxBackoff)
   const intervalMillis = toInterval(options.interval)
   // Effect 4 schedules keep their state in a closure made per run, and return a delay.
   return Schedule.fromStep(Effect.sync(() => {
     let state = Polling.initialState(intervalMillis)
-    return (now: number, error: SsoOidcError.CreateTokenError) => {
-      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
-      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
-      const draw = signal === "transient_error" ? Random.next : Effect.undefined
-      return Effect.flatMap(draw, (random): Effect.Effect<[PollDecision, Duration.Duration], Cause.Done<PollDecision>> => {
-        const step = Polling.step(state, signal, {
-          maxBackoffMillis,
-          random,
-          deadline: deadlineMillis === undefined ? undefined : { nowMillis: now, deadlineMillis }
-        })
-        if (step._tag === "Done") return Cause.done(decisionOf(step.decision))
-        state = step.state
-        return Effect.succeed([decisionOf(step.decision), Duration.millis(step.waitMillis)])
-      })
-    }
+    return (_now: number, error: SsoOidcError.CreateTokenError) =>
+      Effect.flatMap(
+        stepAfter(state, error, maxBackoffMillis, undefined),
+        (step): Effect.Effect<[PollDecision, Duration.Duration], Cause.Done<PollDecision>> => {
+          if (step._tag === "Done") return Cause.done(decisionOf(step.decision))
+          state = step.state
+          return Effect.succeed([decisionOf(step.decision), Duration.millis(step.waitMillis)])
+        }
+      )
   }))
+}
+
+const maxBackoffMillisOf = (maxBackoff: Duration.Input | undefined): number =>
+  Duration.toMillis(Duration.fromInputUnsafe(maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis)))
+
+/**
+ * The step of `core/polling.ts` after a failed poll, the one both {@link pollingSchedule}
+ * and {@link awaitToken} take; with `deadline`, no wait goes past it.
+ */
+const stepAfter = (
+  state: Polling.PollState,
+  error: SsoOidcError.CreateTokenError,
+  maxBackoffMillis: number,
+  deadline: Polling.StepOptions["deadline"]
+): Effect.Effect<Polling.PollStep> => {
+  const signal = Polling.signalOf(error, SsoOidcError.isTransient)
+  const stepWith = (random: number | undefined) => Polling.step(state, signal, { maxBackoffMillis, random, deadline })
+  // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
+  return signal === "transient_error" ? Effect.map(Random.next, stepWith) : Effect.succeed(stepWith(undefined))
 }
 
 // -----------------------------------------------------------------------------
@@ -374,9 +379,8 @@ const pollUntilToken = <E>(
   // The first wait too: an authorization built by the caller may carry any interval.
   const interval = toInterval(authorization.interval)
   const deadline = authorization.expiresAt.getTime()
-  const maxBackoffMillis = Duration.toMillis(
-    Duration.fromInputUnsafe(options.maxBackoff ?? Duration.millis(Polling.defaultMaxBackoffMillis))
-  )
+  const maxBackoffMillis = maxBackoffMillisOf(options.maxBackoff)
+
   const request = {
     clientId: registration.clientId,
     clientSecret: registration.clientSecret,
@@ -403,35 +407,24 @@ const pollUntilToken = <E>(
       Effect.withParentSpan(span)
     )
   const pollFrom = (state: Polling.PollState): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> =>
-    Effect.catch(poll(), (error) => {
-      const signal = Polling.signalOf(error, SsoOidcError.isTransient)
-      // Drawn only when the step reads it, so a fixed Random sees one draw per backoff.
-      return signal === "transient_error"
-        ? Effect.flatMap(Random.next, (random) => next(state, error, signal, random))
-        : next(state, error, signal, undefined)
-    })
-  const next = (
-    state: Polling.PollState,
-    error: SsoOidcError.CreateTokenError,
-    signal: Polling.PollSignal,
-    random: number | undefined
-  ) =>
-    Effect.flatMap(now, (at): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> => {
-      // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
-      const step = Polling.step(state, signal, {
-        maxBackoffMillis,
-        random,
-        deadline: { nowMillis: at, deadlineMillis: deadline }
-      })
-      if (step._tag === "Done") {
-        // The steps never stop on these two; only the deadline ends them.
-        return error._tag === "AuthorizationPending" || error._tag === "SlowDown" ? expiredError() : Effect.fail(error)
-      }
-      const wait = Effect.andThen(Effect.sleep(step.waitMillis), Effect.suspend(() => pollFrom(step.state)))
-      return onPoll === undefined
-        ? wait
-        : Effect.andThen(Effect.withParentSpan(onPoll(decisionOf(step.decision)), span), wait)
-    })
+    Effect.catch(poll(), (error) =>
+      Effect.flatMap(now, (at) =>
+        // No wait goes past the expiry: the poll due then fails with ExpiredToken at that instant.
+        Effect.flatMap(
+          stepAfter(state, error, maxBackoffMillis, { nowMillis: at, deadlineMillis: deadline }),
+          (step): Effect.Effect<SsoOidcSchema.CreateTokenResponse, AwaitTokenError | E> => {
+            if (step._tag === "Done") {
+              // The steps never stop on these two; only the deadline ends them.
+              return error._tag === "AuthorizationPending" || error._tag === "SlowDown"
+                ? expiredError()
+                : Effect.fail(error)
+            }
+            const wait = Effect.andThen(Effect.sleep(step.waitMillis), Effect.suspend(() => pollFrom(step.state)))
+            return onPoll === undefined
+              ? wait
+              : Effect.andThen(Effect.withParentSpan(onPoll(decisionOf(step.decision)), span), wait)
+          }
+        )))
   return Effect.flatMap(now, (at) => Effect.sleep(Polling.firstWaitMillis(interval, at, deadline))).pipe(
     Effect.andThen(Effect.suspend(() => pollFrom(Polling.initialState(interval)))),
     Effect.flatMap((reply) =>
