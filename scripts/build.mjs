@@ -24,6 +24,27 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 // Left out, as code the CLI would otherwise compile and evaluate on every start for nothing (200 KB):
 // - yaml, toml and ini, what @effect/cli parses option *files* with (Options.fileParse): no command has one;
 // - fast-check, which effect's Schema imports for its Arbitrary annotations (Arbitrary.make): the CLI makes none.
+// The platform's NodeHttpClient module imports undici (through its Undici.js, `export * from "undici"`, which no
+// bundler can shake) for makeDispatcher and dispatcherLayerGlobal alone. The CLI never builds either: its node:http
+// client needs no undici, and its proxy path (NodeSso.layerHttpClient) imports undici itself, on use. Without this,
+// every login would compile and evaluate undici's 530 KB before its first request.
+const undiciOnUse = {
+  name: "undici-on-use",
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/Undici\.js$/ }, (args) =>
+      /platform-node[\\/]dist[\\/]esm[\\/]internal[\\/]httpClientUndici\.js$/.test(args.importer)
+        ? { path: "platform-node-undici", namespace: "undici-on-use" }
+        : undefined)
+    build.onLoad({ filter: /.*/, namespace: "undici-on-use" }, () => ({
+      contents: [
+        "const unused = () => { throw new Error(\"sso-oidc: the platform's own undici dispatcher is not in this build\") }",
+        "export class Agent { constructor() { unused() } }",
+        "export const getGlobalDispatcher = unused"
+      ].join("\n"),
+      loader: "js"
+    }))
+  }
+}
 const unused = {
   name: "unused-by-the-cli",
   setup(build) {
@@ -48,7 +69,7 @@ await build({
   minify: true,
   sourcemap: false,
   legalComments: "none",
-  plugins: [unused],
+  plugins: [unused, undiciOnUse],
   // Bundled CommonJS dependencies still call require().
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"

@@ -18,7 +18,7 @@ import { commands } from "../src/cli/table.js"
 import { printable, safeJson } from "../src/cli/printable.js"
 import { execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -1001,6 +1001,54 @@ describe("sso-oidc login: headless, remote and WSL", () => {
           expect(existsSync(cacheFile("dc"))).toBe(true)
         }),
       { autoApproveAfter: Duration.seconds(1) }
+    ))
+})
+
+describe("sso-oidc: what a command loads before its first request", () => {
+  const chunks = fileURLToPath(new URL("../dist/sso-oidc-chunks/", import.meta.url))
+  /** The files `file` imports statically, and theirs: what Node compiles and evaluates before it runs. */
+  const staticClosure = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen
+    seen.add(file)
+    for (const [, next] of readFileSync(join(chunks, file), "utf8").matchAll(/(?:from|import)\s*"\.\/(?:sso-oidc-chunks\/)?([^"]+)"/g)) {
+      staticClosure(next!, seen)
+    }
+    return seen
+  }
+  const chunkOf = (predicate: (name: string, text: string) => boolean) =>
+    readdirSync(chunks).filter((name) => predicate(name, readFileSync(join(chunks, name), "utf8")))
+
+  it("login and the other commands load npm undici only on use (a proxy or a CA bundle), not at start", () => {
+    // npm undici's chunk: the one defining its EnvHttpProxyAgent class (others only name it).
+    const undici = chunkOf((_, text) => /class \w+ extends \w+\{[^]*EnvHttpProxyAgent/.test(text) && text.length > 200_000)
+    expect(undici).toHaveLength(1)
+    const login = readdirSync(chunks).filter((name) => name.startsWith("login-"))
+    expect(login).toHaveLength(1)
+    expect([...staticClosure(login[0]!)]).not.toContain(undici[0])
+    expect([...staticClosure("../sso-oidc-main.js")]).not.toContain(undici[0])
+    // The control: it is in the build, imported on use (NodeSso.layerHttpClient's `import("undici")`).
+    expect(chunkOf((_, text) => text.includes(`import("./${undici[0]}")`))).not.toHaveLength(0)
+  })
+
+  it.live("without a proxy or a CA bundle, login and register-client never call fetch (Node's own undici stays unloaded)", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const noFetch = { NODE_OPTIONS: `--require ${fileURLToPath(new URL("./fixtures/no-fetch.cjs", import.meta.url))}` }
+        const registered = yield* cli(["register-client", ...global(emulator.url), "--client-name", "t", "--client-type", "public"], noFetch)
+        expect(json(registered).clientId).toBeTypeOf("string")
+        const startUrl = `${emulator.url}/no-fetch-start`
+        const login = yield* spawned(["login", ...global(emulator.url), "--start-url", startUrl, "--use-device-code", "--no-browser"], noFetch)
+        yield* login.waitFor("confirm the code")
+        login.kill("SIGTERM")
+        expect(yield* login.exit).toMatchObject({ code: 143, stderr: "" })
+        // The control: the same preload does stop a command that calls fetch.
+        const control = yield* Effect.async<Run>((resume) => {
+          execFile(process.execPath, ["-e", `fetch(${JSON.stringify(emulator.url)}).catch((e) => { console.error(e.message); process.exit(1) })`], {
+            env: { PATH: process.env.PATH ?? "", ...noFetch }
+          }, (error, stdout, stderr) => resume(Effect.succeed({ code: error ? 1 : 0, stdout, stderr })))
+        })
+        expect(control).toMatchObject({ code: 1, stderr: "the CLI called fetch\n" })
+      })
     ))
 })
 

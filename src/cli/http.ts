@@ -6,7 +6,7 @@
  *
  * @internal
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Duration, Effect, Fiber, Layer } from "effect"
 import * as NodeSso from "../node/NodeSso.js"
@@ -76,9 +76,10 @@ const proxyVariables = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"
 /**
  * The CLI's HttpClient. With a proxy variable or a CA bundle
  * (`AWS_CA_BUNDLE`, which wins over the profile's `ca_bundle`, as in the
- * AWS CLI) it is `NodeSso.layerHttpClient`; without, Node's `fetch`, which
- * is built in: undici is then not even loaded (scripts/build.mjs splits it
- * into a chunk of its own), which keeps the CLI's start-up short.
+ * AWS CLI) it is `NodeSso.layerHttpClient`; without, the platform's
+ * `node:http` client with a keep-alive agent: not `fetch`, whose first call
+ * loads Node's own undici (20–80 ms before the first request), and not npm
+ * undici either, which scripts/build.mjs keeps in a chunk loaded on use.
  */
 export const httpClientLayer = (options: { readonly profile?: string | undefined } = {}) =>
   Layer.unwrapEffect(
@@ -94,7 +95,7 @@ export const httpClientLayer = (options: { readonly profile?: string | undefined
         Layer.provide(
           proxied || caBundle !== undefined
             ? NodeSso.layerHttpClient(caBundle === undefined ? {} : { caBundle })
-            : FetchHttpClient.layer
+            : NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
         )
       )
     })
