@@ -18,7 +18,8 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 // - dist/sso-oidc.js, the launcher (src/bin/sso-oidc.ts): a few KB, no Effect; it prints `--help`, rendered from
 //   the command table, and `--version` itself, and imports one of the two entries below;
 // - dist/sso-oidc-main.js, the whole CLI as @effect/cli parses it (src/bin/main.ts);
-// - dist/sso-oidc-chunks/login-*.js, `login` without @effect/cli (src/bin/login.ts), when its flags are plain;
+// - dist/sso-oidc-login.js, `login` without @effect/cli (src/bin/login.ts), when its flags are plain: a bundle of
+//   its own, with its chunks in dist/sso-oidc-login-chunks/;
 // - the rest in shared chunks, and what is imported dynamically (undici, for a proxy or a CA bundle; the
 //   emulator's server) in chunks loaded only then.
 // Left out, as code the CLI would otherwise compile and evaluate on every start for nothing (200 KB):
@@ -57,11 +58,19 @@ const unused = {
     }))
   }
 }
-await build({
-  entryPoints: { "sso-oidc": "src/bin/sso-oidc.ts", "sso-oidc-main": "src/bin/main.ts" },
+// npm undici (for a proxy or a CA bundle) once, in dist/sso-oidc-undici.js, for both CLI bundles: each imports it
+// on use by the package's own subpath import, `#sso-oidc-undici` (package.json "imports"), which resolves from any
+// chunk. Bundled, not required: undici is an optional peer, and may not be installed.
+const sharedUndici = {
+  name: "shared-undici",
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) =>
+      args.kind === "dynamic-import" ? { path: "#sso-oidc-undici", external: true } : undefined)
+  }
+}
+const common = {
   outdir: "dist",
   splitting: true,
-  chunkNames: "sso-oidc-chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   target: "node20",
@@ -69,11 +78,40 @@ await build({
   minify: true,
   sourcemap: false,
   legalComments: "none",
-  plugins: [unused, undiciOnUse],
   // Bundled CommonJS dependencies still call require().
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
   },
   logLevel: "warning"
+}
+// The launcher's `import("./login.js")` is the login bundle's entry, built on its own below.
+const loginBundle = {
+  name: "login-bundle",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/login\.js$/ }, (args) =>
+      /src[\\/]bin[\\/]sso-oidc\.ts$/.test(args.importer) ? { path: "./sso-oidc-login.js", external: true } : undefined)
+  }
+}
+await build({
+  ...common,
+  entryPoints: { "sso-oidc": "src/bin/sso-oidc.ts", "sso-oidc-main": "src/bin/main.ts" },
+  chunkNames: "sso-oidc-chunks/[name]-[hash]",
+  plugins: [unused, undiciOnUse, sharedUndici, loginBundle]
+})
+// `login`, on its own: shared chunks with the whole CLI would hold every module both use whole (esbuild splits
+// by module), 690 KB where login needs 560 KB. Its copy of Effect is its own; it hands over to the whole CLI as a
+// process (src/bin/login.ts).
+await build({
+  ...common,
+  entryPoints: { "sso-oidc-login": "src/bin/login.ts" },
+  chunkNames: "sso-oidc-login-chunks/[name]-[hash]",
+  plugins: [unused, undiciOnUse, sharedUndici]
+})
+await build({
+  ...common,
+  splitting: false,
+  stdin: { contents: "import undici from \"undici\"\nexport default undici\n", resolveDir: ".", loader: "js" },
+  outdir: undefined,
+  outfile: "dist/sso-oidc-undici.js"
 })
 chmodSync("dist/sso-oidc.js", 0o755)

@@ -18,10 +18,10 @@ import { commands } from "../src/cli/table.js"
 import { printable, safeJson } from "../src/cli/printable.js"
 import { execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { proxy, scriptedServer, selfSigned, tlsFront } from "./fixtures/net.js"
 
@@ -1005,29 +1005,39 @@ describe("sso-oidc login: headless, remote and WSL", () => {
 })
 
 describe("sso-oidc: what a command loads before its first request", () => {
-  const chunks = fileURLToPath(new URL("../dist/sso-oidc-chunks/", import.meta.url))
-  /** The files `file` imports statically, and theirs: what Node compiles and evaluates before it runs. */
+  const dist = fileURLToPath(new URL("../dist/", import.meta.url))
+  /** The files `file` (a path in dist/) imports statically, and theirs: what Node compiles and evaluates before it runs. */
   const staticClosure = (file: string, seen = new Set<string>()): Set<string> => {
     if (seen.has(file)) return seen
     seen.add(file)
-    for (const [, next] of readFileSync(join(chunks, file), "utf8").matchAll(/(?:from|import)\s*"\.\/(?:sso-oidc-chunks\/)?([^"]+)"/g)) {
-      staticClosure(next!, seen)
+    for (const [, next] of readFileSync(join(dist, file), "utf8").matchAll(/(?:from|import)\s*"(\.\/[^"]+)"/g)) {
+      staticClosure(join(dirname(file), next!), seen)
     }
     return seen
   }
-  const chunkOf = (predicate: (name: string, text: string) => boolean) =>
-    readdirSync(chunks).filter((name) => predicate(name, readFileSync(join(chunks, name), "utf8")))
+  const size = (files: Set<string>) => [...files].reduce((total, file) => total + statSync(join(dist, file)).size, 0)
 
-  it("login and the other commands load npm undici only on use (a proxy or a CA bundle), not at start", () => {
-    // npm undici's chunk: the one defining its EnvHttpProxyAgent class (others only name it).
-    const undici = chunkOf((_, text) => /class \w+ extends \w+\{[^]*EnvHttpProxyAgent/.test(text) && text.length > 200_000)
-    expect(undici).toHaveLength(1)
-    const login = readdirSync(chunks).filter((name) => name.startsWith("login-"))
-    expect(login).toHaveLength(1)
-    expect([...staticClosure(login[0]!)]).not.toContain(undici[0])
-    expect([...staticClosure("../sso-oidc-main.js")]).not.toContain(undici[0])
-    // The control: it is in the build, imported on use (NodeSso.layerHttpClient's `import("undici")`).
-    expect(chunkOf((_, text) => text.includes(`import("./${undici[0]}")`))).not.toHaveLength(0)
+  it("login and the whole CLI load npm undici only on use (a proxy or a CA bundle), from one file both share", () => {
+    const manifest = JSON.parse(readFileSync(join(dist, "../package.json"), "utf8")) as { imports: Record<string, string> }
+    const undici = join(dist, "..", manifest.imports["#sso-oidc-undici"]!)
+    expect(readFileSync(undici, "utf8")).toMatch(/class \w+ extends \w+\{[^]*EnvHttpProxyAgent/)
+    for (const entry of ["sso-oidc-login.js", "sso-oidc-main.js"]) {
+      const closure = staticClosure(entry)
+      expect([...closure].filter((file) => /undici/.test(file)), entry).toEqual([])
+      // Nothing statically loaded defines undici's classes: it is not bundled a second time.
+      for (const file of closure) expect(readFileSync(join(dist, file), "utf8"), file).not.toMatch(/class \w+ extends \w+\{[^]*kDispatch/)
+      // The control: the bundle does import it, on use (NodeSso.layerHttpClient's `import("undici")`).
+      expect(readFileSync(join(dist, entry), "utf8"), entry).toContain(`import("#sso-oidc-undici")`)
+    }
+  })
+
+  it("login's own bundle is the smaller one: it shares no chunk with @effect/cli's path", () => {
+    const login = staticClosure("sso-oidc-login.js")
+    const main = staticClosure("sso-oidc-main.js")
+    expect([...login].filter((file) => main.has(file))).toEqual([])
+    // The launcher itself (help, --version, the flags) loads a few KB and no Effect.
+    expect(size(staticClosure("sso-oidc.js"))).toBeLessThan(20_000)
+    expect(size(login)).toBeLessThan(size(main))
   })
 
   it.live("without a proxy or a CA bundle, login and register-client never call fetch (Node's own undici stays unloaded)", () =>
@@ -1062,6 +1072,21 @@ describe("sso-oidc: proxies and CA bundles", () => {
         const reply = json(yield* cli(register(emulator.url), { HTTP_PROXY: through.url }))
         expect(reply.clientId).toBeTypeOf("string")
         expect(through.forwarded).toEqual([`POST ${emulator.url}/client/register`])
+      }).pipe(Effect.scoped)
+    ))
+
+  it.live("login (its own bundle) sends its requests through HTTP_PROXY too", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const through = yield* proxy
+        const startUrl = `${emulator.url}/proxied-login-start`
+        const login = yield* spawned(["login", ...global(emulator.url), "--start-url", startUrl, "--use-device-code", "--no-browser"], {
+          HTTP_PROXY: through.url
+        })
+        yield* login.waitFor("confirm the code")
+        login.kill("SIGTERM")
+        expect(yield* login.exit).toMatchObject({ code: 143, stderr: "" })
+        expect(through.forwarded).toEqual([`POST ${emulator.url}/client/register`, `POST ${emulator.url}/device_authorization`])
       }).pipe(Effect.scoped)
     ))
 

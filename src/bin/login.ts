@@ -4,6 +4,13 @@
  * (two sessions named, …) hands the arguments to the whole CLI (main.ts),
  * which reports it exactly as it always has; nothing has been written by then.
  *
+ * This is a bundle of its own (dist/sso-oidc-login.js, scripts/build.mjs):
+ * the CLI's shared chunks hold whole modules that only @effect/cli's path
+ * uses, a fifth more code to compile and evaluate before the first prompt.
+ * The whole CLI is another bundle, with its own copy of Effect, so the hand-over
+ * runs it as a process of its own (dist/sso-oidc-main.js) rather than beside
+ * this one's runtime.
+ *
  * @internal
  */
 import { Cause, Data, Effect, Option } from "effect"
@@ -12,8 +19,25 @@ import { loginProgram } from "../cli/loginRun.js"
 import { printable } from "../cli/printable.js"
 import type { QuickLoginFlags } from "../cli/quickParse.js"
 import { runCli } from "./runtime.js"
+import { spawn } from "node:child_process"
+import { constants } from "node:os"
+import { fileURLToPath } from "node:url"
 
 class HandOver extends Data.TaggedError("HandOver")<{ readonly message: string }> {}
+
+/**
+ * Runs the whole CLI (dist/sso-oidc-main.js, beside this bundle) on `argv`, with this
+ * process's terminal, and succeeds with its exit code (128 + the signal that killed it).
+ */
+const handOver = (argv: ReadonlyArray<string>) =>
+  Effect.async<number>((resume) => {
+    const main = fileURLToPath(new URL("./sso-oidc-main.js", import.meta.url))
+    const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: "inherit" })
+    child.once("error", () => resume(Effect.succeed(1)))
+    child.once("exit", (code, signal) =>
+      resume(Effect.succeed(code ?? 128 + (signal === null ? 0 : constants.signals[signal]))))
+    return Effect.sync(() => void child.kill("SIGTERM"))
+  })
 
 const option = <A>(value: A | undefined) => Option.fromNullable(value)
 
@@ -33,10 +57,7 @@ export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>): v
       Effect.as(0),
       Effect.catchAll((error) =>
         error instanceof HandOver
-          ? Effect.flatMap(
-            Effect.promise(() => Promise.all([import("../cli/main.js"), import("@effect/platform-node/NodeTerminal")])),
-            ([main, NodeTerminal]) => Effect.provide(main.run(argv), NodeTerminal.layer)
-          )
+          ? handOver(argv)
           : Effect.as(Effect.sync(() => void process.stderr.write(`sso-oidc: ${describeFailure(error)}\n`)), 1)
       ),
       // As main.ts's `run`: a defect is one line too.

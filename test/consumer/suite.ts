@@ -20,8 +20,11 @@
  */
 import { build, version as esbuildVersion } from "esbuild"
 import type { BuildResult } from "esbuild"
+import { spawn } from "node:child_process"
+import { once } from "node:events"
 import { existsSync } from "node:fs"
-import { copyFile, mkdir, writeFile } from "node:fs/promises"
+import { copyFile, mkdir, mkdtemp, writeFile } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import * as Path from "node:path"
 import * as Zlib from "node:zlib"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -261,6 +264,27 @@ export const consumerSuite = (edition: Edition): void => {
         const reply = JSON.parse(result.stdout) as Record<string, unknown>
         expect(Object.keys(reply).sort(), H.show(result)).toEqual(["clientId", "clientIdIssuedAt", "clientSecret", "clientSecretExpiresAt"])
       })
+
+      it("its login (a bundle of its own) reaches the user code, and hands a usage error to the whole CLI", async () => {
+        const bin = Path.join(rootProject.dir, "node_modules/.bin/sso-oidc")
+        const env = H.cleanEnv({ HOME: await mkdtemp(Path.join(tmpdir(), "consumer-home-")), NO_COLOR: "1" })
+        const args = ["login", "--use-device-code", "--no-browser", "--start-url", `${url}/start`, "--endpoint-url", url, "--region", "us-east-1"]
+        const login = spawn(bin, args, { cwd: rootProject.dir, env, stdio: ["ignore", "pipe", "pipe"] })
+        let output = ""
+        login.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+          output += chunk
+          if (/confirm the code \S+/.test(output)) login.kill("SIGTERM")
+        })
+        login.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk))
+        const timer = setTimeout(() => login.kill("SIGKILL"), 60_000)
+        const [code] = (await once(login, "exit")) as [number | null]
+        clearTimeout(timer)
+        expect(output).toMatch(/confirm the code \S+/)
+        expect(code, output).toBe(143)
+        const usage = await H.run(bin, ["login", "--sso-session", "a", "--profile", "b"], { cwd: rootProject.dir, env })
+        expect(usage.code, H.show(usage)).toBe(2)
+        expect(usage.stderr.split("\n")[0], H.show(usage)).toContain("--sso-session and --profile each name a session")
+      }, 120_000)
     }
 
     it("the minified browser bundle signs in too (run by Node from a directory with no node_modules)", async () => {
