@@ -20,8 +20,8 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 // - dist/sso-oidc-main.js, the whole CLI as @effect/cli parses it (src/bin/main.ts);
 // - dist/sso-oidc-login.js, `login` without @effect/cli (src/bin/login.ts), when its flags are plain: a bundle of
 //   its own, with its chunks in dist/sso-oidc-login-chunks/;
-// - the rest in shared chunks, and what is imported dynamically (undici, for a proxy or a CA bundle; the
-//   emulator's server) in chunks loaded only then.
+// - the rest in shared chunks, and what is imported dynamically (the emulator's server) in chunks loaded only then;
+// - dist/sso-oidc-undici.js, npm undici, which both bundles import only for a proxy or a CA bundle.
 // Left out, as code the CLI would otherwise compile and evaluate on every start for nothing (200 KB):
 // - yaml, toml and ini, what @effect/cli parses option *files* with (Options.fileParse): no command has one;
 // - fast-check, which effect's Schema imports for its Arbitrary annotations (Arbitrary.make): the CLI makes none.

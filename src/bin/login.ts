@@ -26,14 +26,18 @@ import { fileURLToPath } from "node:url"
 class HandOver extends Data.TaggedError("HandOver")<{ readonly message: string }> {}
 
 /**
- * Runs the whole CLI (dist/sso-oidc-main.js, beside this bundle) on `argv`, with this
- * process's terminal, and succeeds with its exit code (128 + the signal that killed it).
+ * Runs the whole CLI (dist/sso-oidc-main.js, beside this bundle: the hand-over runs from
+ * the build only) on `argv`, with this process's terminal, and succeeds with its exit code
+ * (128 + the signal that killed it). Interrupted (Ctrl-C), it stops the child too.
  */
 const handOver = (argv: ReadonlyArray<string>) =>
   Effect.async<number>((resume) => {
     const main = fileURLToPath(new URL("./sso-oidc-main.js", import.meta.url))
     const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: "inherit" })
-    child.once("error", () => resume(Effect.succeed(1)))
+    child.once("error", (error) => {
+      process.stderr.write(`sso-oidc: cannot start ${printable(main)}: ${printable(error.message)}\n`)
+      resume(Effect.succeed(1))
+    })
     child.once("exit", (code, signal) =>
       resume(Effect.succeed(code ?? 128 + (signal === null ? 0 : constants.signals[signal]))))
     return Effect.sync(() => void child.kill("SIGTERM"))

@@ -79,7 +79,7 @@ const proxyVariables = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"
  * AWS CLI) it is `NodeSso.layerHttpClient`; without, the platform's
  * `node:http` client with a keep-alive agent: not `fetch`, whose first call
  * loads Node's own undici (20–80 ms before the first request), and not npm
- * undici either, which scripts/build.mjs keeps in a chunk loaded on use.
+ * undici either, which scripts/build.mjs keeps in a file loaded on use.
  */
 export const httpClientLayer = (options: { readonly profile?: string | undefined } = {}) =>
   Layer.unwrapEffect(
