@@ -271,9 +271,11 @@ export const consumerSuite = (edition: Edition): void => {
         const args = ["login", "--use-device-code", "--no-browser", "--start-url", `${url}/start`, "--endpoint-url", url, "--region", "us-east-1"]
         const login = spawn(bin, args, { cwd: rootProject.dir, env, stdio: ["ignore", "pipe", "pipe"] })
         let output = ""
+        let stopped = false
         login.stdout.setEncoding("utf8").on("data", (chunk: string) => {
           output += chunk
-          if (/confirm the code \S+/.test(output)) login.kill("SIGTERM")
+          // Once: a second SIGTERM kills the CLI at once (no exit code), as a second Ctrl-C does.
+          if (!stopped && /confirm the code \S+/.test(output)) stopped = login.kill("SIGTERM")
         })
         login.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk))
         const timer = setTimeout(() => login.kill("SIGKILL"), 60_000)
