@@ -62,7 +62,7 @@ const settings = {
   flows: Number(process.env.BENCH_MEMORY_FLOWS ?? 300),
   growthFlows: Number(process.env.BENCH_MEMORY_GROWTH_FLOWS ?? 50),
   polls: 100,
-  reps: Number(process.env.BENCH_MEMORY_REPS ?? 3),
+  reps: Number(process.env.BENCH_MEMORY_REPS ?? 2),
   scaleFlows: Number(process.env.BENCH_FLOWS ?? 10_000)
 }
 

@@ -16,12 +16,12 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 
 // The CLI, split so that each path loads only what it needs (issue 14: start-up):
 // - dist/sso-oidc.js, the launcher (src/bin/sso-oidc.ts): a few KB, no Effect; it prints `--help`, rendered from
-//   the command table, and `--version` itself, and imports one of the two entries below;
-// - dist/sso-oidc-main.js, the whole CLI as @effect/cli parses it (src/bin/main.ts);
-// - dist/sso-oidc-login.js, `login` without @effect/cli (src/bin/login.ts), when its flags are plain: a bundle of
-//   its own, with its chunks in dist/sso-oidc-login-chunks/;
-// - the rest in shared chunks, and what is imported dynamically (the emulator's server) in chunks loaded only then;
-// - dist/sso-oidc-undici.js, npm undici, which both bundles import only for a proxy or a CA bundle.
+//   the command table, and `--version` itself, and loads one of the two bundles below;
+// - dist/sso-oidc-main.js, the whole CLI as @effect/cli parses it (src/bin/main.ts), with its chunks in
+//   dist/sso-oidc-chunks/: what is imported dynamically (the emulator's server) is loaded only then;
+// - dist/sso-oidc-login.cjs, `login` without @effect/cli (src/bin/login.ts), when its flags are plain: one CommonJS
+//   file, which the launcher loads with V8's code cache (src/bin/codeCache.ts);
+// - dist/sso-oidc-undici.cjs, npm undici, which both bundles load only for a proxy or a CA bundle.
 // Left out, as code the CLI would otherwise compile and evaluate on every start for nothing (200 KB):
 // - yaml, toml and ini, what @effect/cli parses option *files* with (Options.fileParse): no command has one;
 // - fast-check, which effect's Schema imports for its Arbitrary annotations (Arbitrary.make): the CLI makes none.
@@ -58,14 +58,26 @@ const unused = {
     }))
   }
 }
-// npm undici (for a proxy or a CA bundle) once, in dist/sso-oidc-undici.js, for both CLI bundles: each imports it
+// npm undici (for a proxy or a CA bundle) once, in dist/sso-oidc-undici.cjs, for both CLI bundles: each loads it
 // on use by the package's own subpath import, `#sso-oidc-undici` (package.json "imports"), which resolves from any
-// chunk. Bundled, not required: undici is an optional peer, and may not be installed.
+// file of the package. Bundled, not required: undici is an optional peer, and may not be installed. The ESM
+// bundle's `import("undici")` imports it; the CommonJS one's requires it, inside the same promise: a script run by
+// node:vm has no loader for `import()`.
 const sharedUndici = {
   name: "shared-undici",
   setup(build) {
+    const commonJs = build.initialOptions.format === "cjs"
     build.onResolve({ filter: /^undici$/ }, (args) =>
-      args.kind === "dynamic-import" ? { path: "#sso-oidc-undici", external: true } : undefined)
+      args.kind !== "dynamic-import"
+        ? undefined
+        : commonJs
+        ? { path: "undici", namespace: "shared-undici" }
+        : { path: "#sso-oidc-undici", external: true })
+    build.onResolve({ filter: /^#sso-oidc-undici$/ }, () => ({ path: "#sso-oidc-undici", external: true }))
+    build.onLoad({ filter: /.*/, namespace: "shared-undici" }, () => ({
+      contents: "module.exports = require(\"#sso-oidc-undici\")",
+      loader: "js"
+    }))
   }
 }
 const common = {
@@ -84,34 +96,26 @@ const common = {
   },
   logLevel: "warning"
 }
-// The launcher's `import("./login.js")` is the login bundle's entry, built on its own below.
-const loginBundle = {
-  name: "login-bundle",
-  setup(build) {
-    build.onResolve({ filter: /^\.\/login\.js$/ }, (args) =>
-      /src[\\/]bin[\\/]sso-oidc\.ts$/.test(args.importer) ? { path: "./sso-oidc-login.js", external: true } : undefined)
-  }
-}
 await build({
   ...common,
   entryPoints: { "sso-oidc": "src/bin/sso-oidc.ts", "sso-oidc-main": "src/bin/main.ts" },
   chunkNames: "sso-oidc-chunks/[name]-[hash]",
-  plugins: [unused, undiciOnUse, sharedUndici, loginBundle]
+  plugins: [unused, undiciOnUse, sharedUndici]
 })
 // `login`, on its own: shared chunks with the whole CLI would hold every module both use whole (esbuild splits
 // by module), 690 KB where login needs 560 KB. Its copy of Effect is its own; it hands over to the whole CLI as a
-// process (src/bin/login.ts).
+// process (src/bin/login.ts). CommonJS and one file, for node:vm's code cache: what it imports dynamically
+// (NodeSso's NodeHttpClient) is inlined, evaluated on use.
+const oneFile = { ...common, splitting: false, outdir: undefined, format: "cjs", banner: undefined }
 await build({
-  ...common,
-  entryPoints: { "sso-oidc-login": "src/bin/login.ts" },
-  chunkNames: "sso-oidc-login-chunks/[name]-[hash]",
+  ...oneFile,
+  entryPoints: ["src/bin/login.ts"],
+  outfile: "dist/sso-oidc-login.cjs",
   plugins: [unused, undiciOnUse, sharedUndici]
 })
 await build({
-  ...common,
-  splitting: false,
-  stdin: { contents: "import undici from \"undici\"\nexport default undici\n", resolveDir: ".", loader: "js" },
-  outdir: undefined,
-  outfile: "dist/sso-oidc-undici.js"
+  ...oneFile,
+  stdin: { contents: "module.exports = require(\"undici\")\n", resolveDir: ".", loader: "js" },
+  outfile: "dist/sso-oidc-undici.cjs"
 })
 chmodSync("dist/sso-oidc.js", 0o755)

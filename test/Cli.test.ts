@@ -1021,24 +1021,57 @@ describe("sso-oidc: what a command loads before its first request", () => {
     const manifest = JSON.parse(readFileSync(join(dist, "../package.json"), "utf8")) as { imports: Record<string, string> }
     const undici = join(dist, "..", manifest.imports["#sso-oidc-undici"]!)
     expect(readFileSync(undici, "utf8")).toMatch(/class \w+ extends \w+\{[^]*EnvHttpProxyAgent/)
-    for (const entry of ["sso-oidc-login.js", "sso-oidc-main.js"]) {
+    for (const entry of ["sso-oidc-login.cjs", "sso-oidc-main.js"]) {
       const closure = staticClosure(entry)
       expect([...closure].filter((file) => /undici/.test(file)), entry).toEqual([])
       // Nothing statically loaded defines undici's classes: it is not bundled a second time.
       for (const file of closure) expect(readFileSync(join(dist, file), "utf8"), file).not.toMatch(/class \w+ extends \w+\{[^]*kDispatch/)
-      // The control: the bundle does import it, on use (NodeSso.layerHttpClient's `import("undici")`).
-      expect(readFileSync(join(dist, entry), "utf8"), entry).toContain(`import("#sso-oidc-undici")`)
     }
+    // The control: each bundle does load it, on use (NodeSso.layerHttpClient's `import("undici")`).
+    expect(readFileSync(join(dist, "sso-oidc-main.js"), "utf8")).toContain(`import("#sso-oidc-undici")`)
+    expect(readFileSync(join(dist, "sso-oidc-login.cjs"), "utf8")).toMatch(/=>\{[^{}]*require\("#sso-oidc-undici"\)/)
   })
 
-  it("login's own bundle is the smaller one: it shares no chunk with @effect/cli's path", () => {
-    const login = staticClosure("sso-oidc-login.js")
+  it("login's own bundle is the smaller one, one CommonJS file that shares nothing with @effect/cli's path", () => {
+    const login = staticClosure("sso-oidc-login.cjs")
     const main = staticClosure("sso-oidc-main.js")
-    expect([...login].filter((file) => main.has(file))).toEqual([])
+    expect([...login]).toEqual(["sso-oidc-login.cjs"])
+    // No `import()` left for node:vm, which would need a loader the code cache's script has not.
+    expect(readFileSync(join(dist, "sso-oidc-login.cjs"), "utf8")).not.toMatch(/\bimport\(/)
     // The launcher itself (help, --version, the flags) loads a few KB and no Effect.
     expect(size(staticClosure("sso-oidc.js"))).toBeLessThan(20_000)
     expect(size(login)).toBeLessThan(size(main))
   })
+
+  it.live("login keeps V8's code cache of its bundle in the user's cache directory, and the next login uses it", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const own = mkdtempSync(join(tmpdir(), "sso-oidc-code-cache-"))
+        const env = { HOME: own, NODE_DEBUG: "sso-oidc" }
+        const login = (extra: Record<string, string> = {}) =>
+          Effect.gen(function*() {
+            const run = yield* spawned(
+              ["login", ...global(emulator.url), "--start-url", `${emulator.url}/code-cache`, "--use-device-code", "--no-browser"],
+              { ...env, ...extra }
+            )
+            yield* run.waitFor("confirm the code")
+            run.kill("SIGTERM")
+            const exit = yield* run.exit
+            expect(exit.code).toBe(143)
+            return exit.stderr.match(/login: code cache (\w+) \((.*)\)/)?.slice(1)
+          })
+        const cacheFile = join(own, ".cache", "effect-sso-oidc", `sso-oidc-login-${process.version}-${process.arch}.v8cache`)
+        expect(yield* login()).toEqual(["absent", cacheFile])
+        // Written at exit (SIGTERM included), the user's alone.
+        expect(statSync(cacheFile).mode & 0o777).toBe(0o600)
+        const written = statSync(cacheFile).mtimeMs
+        expect(yield* login()).toEqual(["accepted", cacheFile])
+        // A cache V8 took is not written again.
+        expect(statSync(cacheFile).mtimeMs).toBe(written)
+        // Node's own switch turns it off.
+        expect(yield* login({ NODE_DISABLE_COMPILE_CACHE: "1" })).toEqual(["off", "no directory"])
+      })
+    ))
 
   it.live("without a proxy or a CA bundle, login and register-client never call fetch (Node's own undici stays unloaded)", () =>
     withEmulator((emulator) =>

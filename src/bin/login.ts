@@ -4,12 +4,14 @@
  * (two sessions named, …) hands the arguments to the whole CLI (main.ts),
  * which reports it exactly as it always has; nothing has been written by then.
  *
- * This is a bundle of its own (dist/sso-oidc-login.js, scripts/build.mjs):
+ * This is a bundle of its own (dist/sso-oidc-login.cjs, scripts/build.mjs):
  * the CLI's shared chunks hold whole modules that only @effect/cli's path
  * uses, a fifth more code to compile and evaluate before the first prompt.
- * The whole CLI is another bundle, with its own copy of Effect, so the hand-over
- * runs it as a process of its own (dist/sso-oidc-main.js) rather than beside
- * this one's runtime.
+ * It is CommonJS, one file, so that the launcher can load it with V8's code
+ * cache (codeCache.ts). The whole CLI is another bundle, with its own copy
+ * of Effect, so the hand-over runs it as a process of its own
+ * (dist/sso-oidc-main.js, which the launcher names) rather than beside this
+ * one's runtime.
  *
  * @internal
  */
@@ -21,18 +23,16 @@ import type { QuickLoginFlags } from "../cli/quickParse.js"
 import { runCli } from "./runtime.js"
 import { spawn } from "node:child_process"
 import { constants } from "node:os"
-import { fileURLToPath } from "node:url"
 
 class HandOver extends Data.TaggedError("HandOver")<{ readonly message: string }> {}
 
 /**
- * Runs the whole CLI (dist/sso-oidc-main.js, beside this bundle: the hand-over runs from
- * the build only) on `argv`, with this process's terminal, and succeeds with its exit code
- * (128 + the signal that killed it). Interrupted (Ctrl-C), it stops the child too.
+ * Runs the whole CLI (`main`, dist/sso-oidc-main.js) on `argv`, with this process's
+ * terminal, and succeeds with its exit code (128 + the signal that killed it).
+ * Interrupted (Ctrl-C), it stops the child too.
  */
-const handOver = (argv: ReadonlyArray<string>) =>
+const handOver = (main: string, argv: ReadonlyArray<string>) =>
   Effect.async<number>((resume) => {
-    const main = fileURLToPath(new URL("./sso-oidc-main.js", import.meta.url))
     const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: "inherit" })
     child.once("error", (error) => {
       process.stderr.write(`sso-oidc: cannot start ${printable(main)}: ${printable(error.message)}\n`)
@@ -45,8 +45,11 @@ const handOver = (argv: ReadonlyArray<string>) =>
 
 const option = <A>(value: A | undefined) => Option.fromNullable(value)
 
-/** Runs `login` with `flags`, parsed from `argv` (the arguments after the script). */
-export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>): void =>
+/**
+ * Runs `login` with `flags`, parsed from `argv` (the arguments after the script);
+ * a usage error hands `argv` over to the whole CLI, the script `main`.
+ */
+export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>, main: string): void =>
   runCli(
     loginProgram({
       ...flags,
@@ -61,7 +64,7 @@ export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>): v
       Effect.as(0),
       Effect.catchAll((error) =>
         error instanceof HandOver
-          ? handOver(argv)
+          ? handOver(main, argv)
           : Effect.as(Effect.sync(() => void process.stderr.write(`sso-oidc: ${describeFailure(error)}\n`)), 1)
       ),
       // As main.ts's `run`: a defect is one line too.

@@ -15,14 +15,10 @@ import { colour } from "../cli/colour.js"
 import { findCommand, helpText } from "../cli/help.js"
 import { parseLogin } from "../cli/quickParse.js"
 import { VERSION } from "../internal/version.js"
+import type { runLogin } from "./login.js"
 
-// V8's code cache for the chunks, where this Node has it (22.1+; Node 20 has none): later runs skip compiling.
-const { enableCompileCache } = Module as { enableCompileCache?: () => unknown }
-try {
-  enableCompileCache?.()
-} catch {
-  // A cache that cannot be written (a read-only tmpdir) only costs time.
-}
+// NODE_DISABLE_COMPILE_CACHE=1 turns both caches off, as it does Node's own.
+const cacheOff = (process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== ""
 
 const args = process.argv.slice(2)
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
@@ -45,6 +41,27 @@ if (named !== undefined && (named === "" || command !== undefined)) {
   process.stdout.write(`${VERSION}\n\n`)
 } else {
   const login = args[0] === "login" ? parseLogin(args.slice(1)) : undefined
-  if (login !== undefined) (await import("./login.js")).runLogin(login, args)
-  else await import("./main.js")
+  if (login !== undefined) {
+    // Imported here: --help and --version need none of it (node:vm, node:crypto).
+    const [{ cacheDirectory, load }, { fileURLToPath }, { debuglog }] = await Promise.all([
+      import("./codeCache.js"),
+      import("node:url"),
+      import("node:util")
+    ])
+    const bundle = (name: string) => fileURLToPath(new URL(name, import.meta.url))
+    const loaded = load(bundle("./sso-oidc-login.cjs"), cacheOff ? undefined : cacheDirectory())
+    debuglog("sso-oidc")("login: code cache %s (%s)", loaded.state, loaded.cacheFile ?? "no directory")
+    // At exit, with all the run compiled; the runtime's teardown exits after the login's finalizers.
+    process.once("exit", loaded.save)
+    ;(loaded.exports.runLogin as typeof runLogin)(login, args, bundle("./sso-oidc-main.js"))
+  } else {
+    // V8's code cache for the whole CLI's chunks, where this Node has it (22.1+; Node 20 has none).
+    const { enableCompileCache } = Module as { enableCompileCache?: () => unknown }
+    try {
+      if (!cacheOff) enableCompileCache?.()
+    } catch {
+      // A cache that cannot be written (a read-only tmpdir) only costs time.
+    }
+    await import("./main.js")
+  }
 }
