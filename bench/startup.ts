@@ -71,7 +71,7 @@ const wall = async (
 
 /** Starts `sso-oidc emulator` and reads its URL from the first line. */
 const startEmulator = async (env: NodeJS.ProcessEnv) => {
-  const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--interval", "5"], { stdio: ["ignore", "pipe", "inherit"], env })
+  const child = spawn(process.execPath, [bin, "emulator", "--port", "0", "--interval", "1", "--auto-approve-after", "1"], { stdio: ["ignore", "pipe", "inherit"], env })
   let output = ""
   while (!/http:\/\/127\.0\.0\.1:\d+/.test(output)) {
     const [chunk] = (await once(child.stdout!, "data")) as [Buffer]
@@ -80,7 +80,7 @@ const startEmulator = async (env: NodeJS.ProcessEnv) => {
   return { url: output.match(/http:\/\/127\.0\.0\.1:\d+/)![0], stop: () => child.kill() }
 }
 
-/** An AWS_DATA_PATH directory whose SSO OIDC endpoint rule set always answers `url`. */
+/** An AWS_DATA_PATH directory whose SSO OIDC and SSO portal endpoint rule sets always answer `url`. */
 const awsDataPath = (dir: string, url: string) => {
   // The parameters botocore passes (its builtIns); Debian's copy of the rule set has them, this is the fallback.
   const parameters = existsSync(botocoreRuleSet)
@@ -97,8 +97,10 @@ const awsDataPath = (dir: string, url: string) => {
     rules: [{ conditions: [], endpoint: { url, properties: {}, headers: {} }, type: "endpoint" }]
   }
   const data = join(dir, "aws-data")
-  mkdirSync(join(data, "sso-oidc", "2019-06-10"), { recursive: true })
-  writeFileSync(join(data, "sso-oidc", "2019-06-10", "endpoint-rule-set-1.json"), JSON.stringify(ruleSet))
+  for (const service of ["sso-oidc", "sso"]) {
+    mkdirSync(join(data, service, "2019-06-10"), { recursive: true })
+    writeFileSync(join(data, service, "2019-06-10", "endpoint-rule-set-1.json"), JSON.stringify(ruleSet))
+  }
   return data
 }
 
@@ -129,12 +131,18 @@ export const run = async (): Promise<Section> => {
     const { url } = emulator
     let awsMissing = existsSync(aws) ? undefined : `${aws} is not installed (apt-get install awscli)`
     const awsEnv: NodeJS.ProcessEnv = { ...env, AWS_PAGER: "", PAGER: "cat", MANPAGER: "cat" }
-    if (awsMissing === undefined) {
-      mkdirSync(join(home, ".aws"), { recursive: true })
-      writeFileSync(join(home, ".aws", "config"), `[profile bench]\nsso_start_url = ${url}/start\nsso_region = us-east-1\n`)
-      awsEnv.AWS_DATA_PATH = awsDataPath(home, url)
-    }
-    // Node 24 too: there the launcher turns on the compile cache (Node 20 has none), primed by the first round.
+    // A legacy SSO profile (as Debian's awscli 2.9 reads it too) with a role, for `credentials`.
+    mkdirSync(join(home, ".aws"), { recursive: true })
+    writeFileSync(
+      join(home, ".aws", "config"),
+      `[profile bench]\nsso_start_url = ${url}/start\nsso_region = us-east-1\nsso_account_id = 111111111111\nsso_role_name = ReadOnlyAccess\n`
+    )
+    if (awsMissing === undefined) awsEnv.AWS_DATA_PATH = awsDataPath(home, url)
+    // `credentials` reads the token a login cached, and the role credentials it cached the first time (both CLIs
+    // share both caches): a sign-in first, approved by the emulator.
+    const portalEnv: NodeJS.ProcessEnv = { ...env, AWS_ENDPOINT_URL: url }
+    await wall(process.execPath, [bin, "login", "--profile", "bench", "--use-device-code", "--no-browser"], portalEnv)
+    // Node 24 too (its own code cache, primed by the first round).
     const node24Bin = await node24().catch(() => undefined)
     const loginArgs = [bin, "login", "--use-device-code", "--no-browser", "--start-url", `${url}/start`, "--region", "us-east-1", "--endpoint-url", url]
     let rows: Array<Row> = [
@@ -144,11 +152,19 @@ export const run = async (): Promise<Section> => {
         label: "`sso-oidc login --use-device-code` to the user code",
         run: () => wall(process.execPath, loginArgs, env, /confirm the code \S+/)
       },
+      {
+        label: "`sso-oidc credentials --profile bench` (cached role credentials: what `credential_process` runs)",
+        run: () => wall(process.execPath, [bin, "credentials", "--profile", "bench"], portalEnv)
+      },
+      {
+        label: "a first run (no code cache yet: `NODE_DISABLE_COMPILE_CACHE=1`): `sso-oidc login --use-device-code` to the user code",
+        run: () => wall(process.execPath, loginArgs, { ...env, NODE_DISABLE_COMPILE_CACHE: "1" }, /confirm the code \S+/)
+      },
       ...(node24Bin === undefined ? [] : [
         { label: "Node 24: `node -e ''`", run: () => wall(node24Bin, ["-e", ""], env) },
-        { label: "Node 24 (compile cache): `sso-oidc --help`", run: () => wall(node24Bin, [bin, "--help"], env) },
+        { label: "Node 24: `sso-oidc --help`", run: () => wall(node24Bin, [bin, "--help"], env) },
         {
-          label: "Node 24 (compile cache): `sso-oidc login --use-device-code` to the user code",
+          label: "Node 24: `sso-oidc login --use-device-code` to the user code",
           run: () => wall(node24Bin, loginArgs, env, /confirm the code \S+/)
         }
       ]),
@@ -158,7 +174,11 @@ export const run = async (): Promise<Section> => {
             label: "AWS CLI v2 `aws sso login --no-browser` to the user code",
             run: () => wall(aws, ["sso", "login", "--profile", "bench", "--no-browser"], awsEnv, /Then enter the code:\s+\S+\n/)
           },
-          { label: "AWS CLI v2 `aws help`", run: () => wall(aws, ["help"], awsEnv), cold: true as const }
+          { label: "AWS CLI v2 `aws help`", run: () => wall(aws, ["help"], awsEnv), cold: true as const },
+          {
+            label: "AWS CLI v2 `aws configure export-credentials --profile bench` (cached role credentials)",
+            run: () => wall(aws, ["configure", "export-credentials", "--profile", "bench"], awsEnv)
+          }
         ]
         : [])
     ]
@@ -192,6 +212,9 @@ export const run = async (): Promise<Section> => {
       `Wall time from spawn to the user code (login, killed there) or to the exit (help), medians (min–max) of ${runs} ` +
       `interleaved rounds after one unmeasured round, all against one local emulator (\`sso-oidc emulator\`), in a clean ` +
       `environment (no proxy or CA bundle variables), both CLIs reusing their cached client registration. ` +
+      `The unmeasured round also writes each command's code cache (docs/cli.md), as any first run does; the first-run ` +
+      `row goes without it. \`credentials\` prints role credentials both CLIs cached (one sign-in, then one GetRoleCredentials ` +
+      `before the rounds). ` +
       awsLine +
       `Node ${process.version} (\`node\`), and Node 24 where the suite's runtime cache has it. The machine is shared: compare within a run (× the floor).`,
       "",

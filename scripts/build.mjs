@@ -16,12 +16,14 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 
 // The CLI, split so that each path loads only what it needs (issue 14: start-up):
 // - dist/sso-oidc.js, the launcher (src/bin/sso-oidc.ts): a few KB, no Effect; it prints `--help`, rendered from
-//   the command table, and `--version` itself, and loads one of the two bundles below;
-// - dist/sso-oidc-main.js, the whole CLI as @effect/cli parses it (src/bin/main.ts), with its chunks in
-//   dist/sso-oidc-chunks/: what is imported dynamically (the emulator's server) is loaded only then;
-// - dist/sso-oidc-login.cjs, `login` without @effect/cli (src/bin/login.ts), when its flags are plain: one CommonJS
-//   file, which the launcher loads with V8's code cache (src/bin/codeCache.ts);
+//   the command table, and `--version` itself, and loads one of the two bundles below with V8's code cache
+//   (src/bin/codeCache.ts, a chunk of its own in dist/sso-oidc-chunks/, loaded only then);
+// - dist/sso-oidc-main.cjs, the whole CLI as @effect/cli parses it (src/bin/main.ts); `node dist/sso-oidc-main.cjs`
+//   runs it without the launcher;
+// - dist/sso-oidc-login.cjs, `login` without @effect/cli (src/bin/login.ts), when its flags are plain;
 // - dist/sso-oidc-undici.cjs, npm undici, which both bundles load only for a proxy or a CA bundle.
+// The two bundles are CommonJS, each one file, for node:vm (the code cache): what they import dynamically (the
+// emulator's server, NodeSso's NodeHttpClient) is inlined, and evaluated only on use.
 // Left out, as code the CLI would otherwise compile and evaluate on every start for nothing (200 KB):
 // - yaml, toml and ini, what @effect/cli parses option *files* with (Options.fileParse): no command has one;
 // - fast-check, which effect's Schema imports for its Arbitrary annotations (Arbitrary.make): the CLI makes none.
@@ -58,21 +60,15 @@ const unused = {
     }))
   }
 }
-// npm undici (for a proxy or a CA bundle) once, in dist/sso-oidc-undici.cjs, for both CLI bundles: each loads it
-// on use by the package's own subpath import, `#sso-oidc-undici` (package.json "imports"), which resolves from any
-// file of the package. Bundled, not required: undici is an optional peer, and may not be installed. The ESM
-// bundle's `import("undici")` imports it; the CommonJS one's requires it, inside the same promise: a script run by
-// node:vm has no loader for `import()`.
+// npm undici (for a proxy or a CA bundle) once, in dist/sso-oidc-undici.cjs, for both CLI bundles: each requires it
+// on use (NodeSso's `import("undici")` becomes a `require` inside the same promise: a script run by node:vm has no
+// loader for `import()`) by the package's own subpath import, `#sso-oidc-undici` (package.json "imports"), which
+// resolves from any file of the package. Bundled, not required: undici is an optional peer, and may not be installed.
 const sharedUndici = {
   name: "shared-undici",
   setup(build) {
-    const commonJs = build.initialOptions.format === "cjs"
     build.onResolve({ filter: /^undici$/ }, (args) =>
-      args.kind !== "dynamic-import"
-        ? undefined
-        : commonJs
-        ? { path: "undici", namespace: "shared-undici" }
-        : { path: "#sso-oidc-undici", external: true })
+      args.kind === "dynamic-import" ? { path: "undici", namespace: "shared-undici" } : undefined)
     build.onResolve({ filter: /^#sso-oidc-undici$/ }, () => ({ path: "#sso-oidc-undici", external: true }))
     build.onLoad({ filter: /.*/, namespace: "shared-undici" }, () => ({
       contents: "module.exports = require(\"#sso-oidc-undici\")",
@@ -81,40 +77,30 @@ const sharedUndici = {
   }
 }
 const common = {
-  outdir: "dist",
-  splitting: true,
   bundle: true,
   platform: "node",
   target: "node20",
-  format: "esm",
   minify: true,
   sourcemap: false,
   legalComments: "none",
-  // Bundled CommonJS dependencies still call require().
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);"
-  },
   logLevel: "warning"
 }
 await build({
   ...common,
-  entryPoints: { "sso-oidc": "src/bin/sso-oidc.ts", "sso-oidc-main": "src/bin/main.ts" },
-  chunkNames: "sso-oidc-chunks/[name]-[hash]",
-  plugins: [unused, undiciOnUse, sharedUndici]
+  entryPoints: { "sso-oidc": "src/bin/sso-oidc.ts" },
+  outdir: "dist",
+  splitting: true,
+  format: "esm",
+  chunkNames: "sso-oidc-chunks/[name]-[hash]"
 })
-// `login`, on its own: shared chunks with the whole CLI would hold every module both use whole (esbuild splits
-// by module), 690 KB where login needs 560 KB. Its copy of Effect is its own; it hands over to the whole CLI as a
-// process (src/bin/login.ts). CommonJS and one file, for node:vm's code cache: what it imports dynamically
-// (NodeSso's NodeHttpClient) is inlined, evaluated on use.
-const oneFile = { ...common, splitting: false, outdir: undefined, format: "cjs", banner: undefined }
+// `login` on its own: one bundle with the whole CLI would hold @effect/cli and every command (850 KB, where login
+// needs 560 KB). Its copy of Effect is its own; it hands over to the whole CLI as a process (src/bin/login.ts).
+for (const [entry, name] of [["src/bin/main.ts", "sso-oidc-main"], ["src/bin/login.ts", "sso-oidc-login"]]) {
+  await build({ ...common, format: "cjs", entryPoints: [entry], outfile: `dist/${name}.cjs`, plugins: [unused, undiciOnUse, sharedUndici] })
+}
 await build({
-  ...oneFile,
-  entryPoints: ["src/bin/login.ts"],
-  outfile: "dist/sso-oidc-login.cjs",
-  plugins: [unused, undiciOnUse, sharedUndici]
-})
-await build({
-  ...oneFile,
+  ...common,
+  format: "cjs",
   stdin: { contents: "module.exports = require(\"undici\")\n", resolveDir: ".", loader: "js" },
   outfile: "dist/sso-oidc-undici.cjs"
 })

@@ -18,7 +18,8 @@ import { commands } from "../src/cli/table.js"
 import { printable, safeJson } from "../src/cli/printable.js"
 import { execFile, spawn } from "node:child_process"
 import { createHash } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { isBuiltin } from "node:module"
 import { type AddressInfo, createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
@@ -101,7 +102,7 @@ describe("sso-oidc", () => {
 
   it.live("the launcher's --help (rendered from the command table) and --version are exactly what @effect/cli prints", () =>
     Effect.gen(function*() {
-      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
       const direct = (args: ReadonlyArray<string>, env: Record<string, string>) =>
         Effect.async<string>((resume) => {
           execFile(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, ...env } }, (_, stdout) =>
@@ -591,7 +592,7 @@ describe("sso-oidc: exit codes and interruption", () => {
 
   it.live("the launcher's bare and help answers are exactly the CLI's", () =>
     Effect.gen(function*() {
-      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
       const direct = (args: ReadonlyArray<string>) =>
         Effect.async<Run>((resume) => {
           execFile(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home } }, (error, stdout, stderr) =>
@@ -650,7 +651,7 @@ describe("sso-oidc: the launcher's login (no @effect/cli)", () => {
 
   it.live("a usage error found after parsing is reported exactly as @effect/cli's path reports it", () =>
     Effect.gen(function*() {
-      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
       const direct = (args: ReadonlyArray<string>) =>
         Effect.async<Run>((resume) => {
           execFile(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home } }, (error, stdout, stderr) =>
@@ -693,7 +694,7 @@ describe("sso-oidc: help", () => {
     Effect.gen(function*() {
       expect((yield* cli(["--help"])).stdout).not.toContain("\x1b[")
       expect((yield* cli(["login", "--help"], { FORCE_COLOR: "1" })).stdout).toContain("\x1b[")
-      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
       for (const script of [bin, main]) {
         const coloured = yield* onTerminal(["login", "--help"], {}, script)
         if (coloured === undefined) return
@@ -1021,26 +1022,31 @@ describe("sso-oidc: what a command loads before its first request", () => {
     const manifest = JSON.parse(readFileSync(join(dist, "../package.json"), "utf8")) as { imports: Record<string, string> }
     const undici = join(dist, "..", manifest.imports["#sso-oidc-undici"]!)
     expect(readFileSync(undici, "utf8")).toMatch(/class \w+ extends \w+\{[^]*EnvHttpProxyAgent/)
-    for (const entry of ["sso-oidc-login.cjs", "sso-oidc-main.js"]) {
-      const closure = staticClosure(entry)
-      expect([...closure].filter((file) => /undici/.test(file)), entry).toEqual([])
-      // Nothing statically loaded defines undici's classes: it is not bundled a second time.
-      for (const file of closure) expect(readFileSync(join(dist, file), "utf8"), file).not.toMatch(/class \w+ extends \w+\{[^]*kDispatch/)
+    for (const bundle of ["sso-oidc-login.cjs", "sso-oidc-main.cjs"]) {
+      const text = readFileSync(join(dist, bundle), "utf8")
+      // Undici's classes are not bundled a second time.
+      expect(text, bundle).not.toMatch(/class \w+ extends \w+\{[^]*kDispatch/)
+      // The control: the bundle does load it, on use (NodeSso.layerHttpClient's `import("undici")`), in a function.
+      expect(text, bundle).toMatch(/=>\{[^{}]*require\("#sso-oidc-undici"\)/)
     }
-    // The control: each bundle does load it, on use (NodeSso.layerHttpClient's `import("undici")`).
-    expect(readFileSync(join(dist, "sso-oidc-main.js"), "utf8")).toContain(`import("#sso-oidc-undici")`)
-    expect(readFileSync(join(dist, "sso-oidc-login.cjs"), "utf8")).toMatch(/=>\{[^{}]*require\("#sso-oidc-undici"\)/)
   })
 
-  it("login's own bundle is the smaller one, one CommonJS file that shares nothing with @effect/cli's path", () => {
-    const login = staticClosure("sso-oidc-login.cjs")
-    const main = staticClosure("sso-oidc-main.js")
-    expect([...login]).toEqual(["sso-oidc-login.cjs"])
-    // No `import()` left for node:vm, which would need a loader the code cache's script has not.
-    expect(readFileSync(join(dist, "sso-oidc-login.cjs"), "utf8")).not.toMatch(/\bimport\(/)
+  it("login and the whole CLI are each one CommonJS file, and login's is the smaller one", () => {
+    const bundles = readdirSync(dist).filter((file) => /^sso-oidc.*\.(c?js)$/.test(file)).sort()
+    expect(bundles).toEqual(["sso-oidc-login.cjs", "sso-oidc-main.cjs", "sso-oidc-undici.cjs", "sso-oidc.js"])
+    for (const bundle of ["sso-oidc-login.cjs", "sso-oidc-main.cjs"]) {
+      // Nothing required but Node's own modules, undici's file and (the emulator's ws) ws's optional native addons,
+      // which it requires in a try; and no `import()`, which node:vm's script has no loader for.
+      const text = readFileSync(join(dist, bundle), "utf8")
+      const required = new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!).filter((name) => !isBuiltin(name)))
+      expect([...required].sort(), bundle).toEqual(
+        bundle === "sso-oidc-main.cjs" ? ["#sso-oidc-undici", "bufferutil", "utf-8-validate"] : ["#sso-oidc-undici"]
+      )
+      expect(text, bundle).not.toMatch(/\bimport\(/)
+    }
+    expect(statSync(join(dist, "sso-oidc-login.cjs")).size).toBeLessThan(statSync(join(dist, "sso-oidc-main.cjs")).size)
     // The launcher itself (help, --version, the flags) loads a few KB and no Effect.
     expect(size(staticClosure("sso-oidc.js"))).toBeLessThan(20_000)
-    expect(size(login)).toBeLessThan(size(main))
   })
 
   it.live("login keeps V8's code cache of its bundle in the user's cache directory, and the next login uses it", () =>
@@ -1072,6 +1078,21 @@ describe("sso-oidc: what a command loads before its first request", () => {
         expect(yield* login({ NODE_DISABLE_COMPILE_CACHE: "1" })).toEqual(["off", "no directory"])
       })
     ))
+
+  it.live("every other command keeps a code cache of its own, as it compiles its own path", () =>
+    Effect.gen(function*() {
+      const own = mkdtempSync(join(tmpdir(), "sso-oidc-code-cache-"))
+      const env = { HOME: own, NODE_DEBUG: "sso-oidc", AWS_CONFIG_FILE: join(own, "no-config") }
+      const state = (run: Run) => run.stderr.match(/(\w+): code cache (\w+) \(/)?.slice(1)
+      const cacheOf = (variant: string) =>
+        join(own, ".cache", "effect-sso-oidc", `sso-oidc-main-${variant}-${process.version}-${process.arch}.v8cache`)
+      // status without a config file: one line, exit 1; a usage error: exit 2, both ended before any await of ours.
+      expect(state(yield* cli(["status"], env))).toEqual(["status", "absent"])
+      expect(state(yield* cli(["status"], env))).toEqual(["status", "accepted"])
+      expect(state(yield* cli(["no-such-command"], env))).toEqual(["other", "absent"])
+      expect(state(yield* cli(["no-such-command"], env))).toEqual(["other", "accepted"])
+      expect(existsSync(cacheOf("status")) && existsSync(cacheOf("other"))).toBe(true)
+    }))
 
   it.live("without a proxy or a CA bundle, login and register-client never call fetch (Node's own undici stays unloaded)", () =>
     withEmulator((emulator) =>

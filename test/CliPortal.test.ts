@@ -489,7 +489,7 @@ describe("sso-oidc status", () => {
   it.live("the new commands' help from the launcher is what @effect/cli prints", () =>
     Effect.gen(function*() {
       const { cli } = makeHome("")
-      const main = fileURLToPath(new URL("../dist/sso-oidc-main.js", import.meta.url))
+      const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
       const root = yield* cli(["--help"])
       for (const command of ["accounts", "roles", "logout", "status"]) expect(root.stdout).toContain(command)
       for (const command of ["accounts", "roles", "logout", "status"]) {

@@ -3,7 +3,7 @@
  * refuses, what it writes. The login's own use of it is in Cli.test.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { cacheDirectory, load } from "../src/bin/codeCache.js"
+import { cacheDirectory, compile } from "../src/bin/codeCache.js"
 import { transformSync } from "esbuild"
 import { execFileSync } from "node:child_process"
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
@@ -21,11 +21,12 @@ writeFileSync(
 )
 writeFileSync(
   join(driverDir, "driver.mjs"),
-  `import { load } from "./codeCache.mjs"
+  `import { compile } from "./codeCache.mjs"
 const [file, cache, save] = process.argv.slice(2)
-const loaded = load(file, cache)
-if (save === "save") loaded.save()
-process.stdout.write(JSON.stringify({ state: loaded.state, answer: loaded.exports.answer() }))
+const compiled = compile(file, cache)
+const exports = compiled.run()
+if (save === "save") compiled.save()
+process.stdout.write(JSON.stringify({ state: compiled.state, answer: exports.answer() }))
 `
 )
 /** Loads `file` with its cache in `cache` in a new process (saving it after, with `save`): the state and what ran. */
@@ -46,14 +47,18 @@ const bundle = (answer: string) =>
   Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x + ${i} }`).join("\n") +
   `\nconst answer = ${JSON.stringify(answer)}\nexports.answer = () => f0(0) === 0 ? answer : "broken"\nexports.file = __filename\nexports.node = typeof require("node:path").join\n`
 
-const answerOf = (exports: Record<string, unknown>) => (exports.answer as () => string)()
+/** Compiles and runs, in this process. */
+const load = (file: string, dir: string | undefined, variant?: string) => {
+  const compiled = compile(file, dir, variant)
+  return { ...compiled, exports: compiled.run() }
+}
 
 describe("codeCache: V8's code cache for the login bundle", () => {
   it("runs the bundle as Node's require would, and with no cache yet writes one (the user's alone) at save", () => {
     const { file, cache } = fixture(bundle("first"))
     const first = load(file, cache)
     expect(first.state).toBe("absent")
-    expect(answerOf(first.exports)).toBe("first")
+    expect((first.exports.answer as () => string)()).toBe("first")
     expect(first.exports.file).toBe(file)
     expect(first.exports.node).toBe("function")
     first.save()
@@ -93,7 +98,7 @@ describe("codeCache: V8's code cache for the login bundle", () => {
     const before = statSync(first.cacheFile!).mtimeMs
     const unsafe = load(file, cache)
     expect(unsafe.state).toBe("unsafe")
-    expect(answerOf(unsafe.exports)).toBe("y")
+    expect((unsafe.exports.answer as () => string)()).toBe("y")
     unsafe.save()
     expect(statSync(first.cacheFile!).mtimeMs).toBe(before)
     // The control: the same file, the user's alone again, is used.
@@ -112,13 +117,33 @@ describe("codeCache: V8's code cache for the login bundle", () => {
     expect(readdirSync(cache)).toEqual([])
   })
 
+  it("keeps a cache for each variant (each command of the whole CLI compiles its own path)", () => {
+    const { file, cache } = fixture(bundle("u"))
+    load(file, cache, "status").save()
+    load(file, cache, "credentials").save()
+    expect(readdirSync(cache).sort()).toEqual([
+      `bundle-credentials-${process.version}-${process.arch}.v8cache`,
+      `bundle-status-${process.version}-${process.arch}.v8cache`
+    ])
+    expect(load(file, cache, "status").cacheFile).toBe(join(cache, `bundle-status-${process.version}-${process.arch}.v8cache`))
+  })
+
   it("with no directory uses no cache, and save writes nothing", () => {
     const { file, cache } = fixture(bundle("w"))
     const off = load(file, undefined)
     expect(off.state).toBe("off")
-    expect(answerOf(off.exports)).toBe("w")
+    expect((off.exports.answer as () => string)()).toBe("w")
     off.save()
     expect(() => statSync(cache)).toThrow()
+  })
+
+  it("goes without a cache where its directory cannot be made", () => {
+    const { file, cache } = fixture(bundle("t"))
+    writeFileSync(cache, "a file where the directory would be")
+    const unavailable = load(file, join(cache, "sub"))
+    expect(unavailable.state).toBe("unavailable")
+    expect((unavailable.exports.answer as () => string)()).toBe("t")
+    expect(() => unavailable.save()).not.toThrow()
   })
 
   it("save never throws where the cache cannot be written, and leaves no temporary file", () => {

@@ -25,14 +25,18 @@ import type { Stats } from "node:fs"
 import { createRequire } from "node:module"
 import { homedir } from "node:os"
 import { basename, dirname, isAbsolute, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { debuglog } from "node:util"
 import { Script } from "node:vm"
 
-/** What became of the cache: used (`accepted`), refused by V8, absent, or not to be trusted. */
-export type CacheState = "accepted" | "rejected" | "absent" | "unsafe" | "off"
+/**
+ * What became of the cache: used (`accepted`), refused (by V8, or taken from
+ * other code), absent, not to be trusted, in a directory that could not be
+ * made (`unavailable`), or not asked for (`off`).
+ */
+export type CacheState = "accepted" | "rejected" | "absent" | "unsafe" | "unavailable" | "off"
 
-export interface Loaded {
-  /** The bundle's `module.exports`. */
-  readonly exports: Record<string, unknown>
+export interface Compiled {
   readonly state: CacheState
   /** The cache file, when there is a directory to keep it in. */
   readonly cacheFile: string | undefined
@@ -43,6 +47,8 @@ export interface Loaded {
    * the next run time only.
    */
   readonly save: () => void
+  /** Runs the bundle's top level, and returns its `module.exports`. */
+  readonly run: () => Record<string, unknown>
 }
 
 /**
@@ -73,11 +79,11 @@ export const cacheDirectory = (env: NodeJS.ProcessEnv = process.env, platform: N
 const trusted = (stats: Stats) =>
   process.getuid === undefined || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0)
 
-/** The directory, made (0700) when missing; `undefined` when it is not to be trusted. */
-const ownDirectory = (dir: string): string | undefined => {
+/** The directory, made (0700) when missing; `"unsafe"` when it is not to be trusted, `undefined` when it cannot be made. */
+const ownDirectory = (dir: string): string | "unsafe" | undefined => {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
-    return trusted(statSync(dir)) ? dir : undefined
+    return trusted(statSync(dir)) ? dir : "unsafe"
   } catch {
     return undefined
   }
@@ -111,23 +117,28 @@ const readTrusted = (file: string): Buffer | "unsafe" | undefined => {
 }
 
 /**
- * Loads `file`, a CommonJS bundle, as Node's `require` would (the same
- * wrapper, its own `require`), with its code cache from `dir` (see
- * {@link cacheDirectory}; `undefined`: no cache). Each Node version and
- * architecture has its own cache file, so a user who switches between
+ * Compiles `file`, a CommonJS bundle, to run as Node's `require` would (the
+ * same wrapper, its own `require`), with its code cache from `dir` (see
+ * {@link cacheDirectory}; `undefined`: no cache). Each `variant` (one for
+ * each command of the whole CLI, which compiles its own path), Node version
+ * and architecture has its own cache file, so a user who switches between
  * Nodes keeps one for each. The file starts with the SHA-256 of the source
  * it was taken from, which is what says it belongs to this bundle: V8
  * compares only the source's length, and a new version of the package
  * that happened to keep it would run the old one's code.
  */
-export const load = (file: string, dir: string | undefined): Loaded => {
+export const compile = (file: string, dir: string | undefined, variant?: string): Compiled => {
   const bytes = readFileSync(file)
   // Of the bytes, not the string: hashing a string encodes it again first.
   const sourceHash = createHash("sha256").update(bytes).digest()
   const source = bytes.toString("utf8")
   const name = basename(file).replace(/\.c?js$/, "")
-  const cacheDir = dir === undefined ? undefined : ownDirectory(dir)
-  const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, `${name}-${process.version}-${process.arch}.v8cache`)
+  const ownDir = dir === undefined ? undefined : ownDirectory(dir)
+  const cacheDir = ownDir === "unsafe" ? undefined : ownDir
+  const cacheFile = cacheDir === undefined ? undefined : join(
+    cacheDir,
+    `${[name, ...(variant === undefined ? [] : [variant]), process.version, process.arch].join("-")}.v8cache`
+  )
   const found = cacheFile === undefined ? undefined : readTrusted(cacheFile)
   const cachedData = found instanceof Buffer && found.length > sourceHash.length &&
       found.subarray(0, sourceHash.length).equals(sourceHash)
@@ -140,16 +151,21 @@ export const load = (file: string, dir: string | undefined): Loaded => {
   })
   const state: CacheState = dir === undefined
     ? "off"
-    : cacheFile === undefined || found === "unsafe"
+    : ownDir === "unsafe" || found === "unsafe"
     ? "unsafe"
+    : cacheFile === undefined
+    ? "unavailable"
     : cachedData === undefined
     ? (found === undefined ? "absent" : "rejected")
     : script.cachedDataRejected === true
     ? "rejected"
     : "accepted"
-  const module = { exports: {} as Record<string, unknown> }
-  const wrapper = script.runInThisContext() as (...args: ReadonlyArray<unknown>) => void
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
+  const run = () => {
+    const module = { exports: {} as Record<string, unknown> }
+    const wrapper = script.runInThisContext() as (...args: ReadonlyArray<unknown>) => void
+    wrapper.call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
+    return module.exports
+  }
   const save = () => {
     if (cacheFile === undefined || (state !== "absent" && state !== "rejected")) return
     // Written aside and renamed over: a run reading it meanwhile sees the old file or the new one, never half.
@@ -161,5 +177,21 @@ export const load = (file: string, dir: string | undefined): Loaded => {
       rmSync(temporary, { force: true })
     }
   }
-  return { exports: module.exports, state, cacheFile, save }
+  return { state, cacheFile, save, run }
+}
+
+/**
+ * Runs the CommonJS bundle at `url` (see {@link compile}) with its code
+ * cache in the user's cache directory, written at exit (when the run has
+ * compiled all it will), and returns its exports. `NODE_DISABLE_COMPILE_CACHE`,
+ * Node's own switch, turns the cache off; `NODE_DEBUG=sso-oidc` says whether
+ * a run used it.
+ */
+export const runBundle = (url: URL, variant?: string): Record<string, unknown> => {
+  const off = (process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== ""
+  const compiled = compile(fileURLToPath(url), off ? undefined : cacheDirectory(), variant)
+  debuglog("sso-oidc")("%s: code cache %s (%s)", variant ?? "login", compiled.state, compiled.cacheFile ?? "no directory")
+  // Before the run: a command may end, and exit, before its first await.
+  process.once("exit", compiled.save)
+  return compiled.run()
 }

@@ -10,7 +10,7 @@
  * It is CommonJS, one file, so that the launcher can load it with V8's code
  * cache (codeCache.ts). The whole CLI is another bundle, with its own copy
  * of Effect, so the hand-over runs it as a process of its own
- * (dist/sso-oidc-main.js, which the launcher names) rather than beside this
+ * (dist/sso-oidc-main.cjs, which the launcher names) rather than beside this
  * one's runtime.
  *
  * @internal
@@ -23,19 +23,21 @@ import type { QuickLoginFlags } from "../cli/quickParse.js"
 import { runCli } from "./runtime.js"
 import { spawn } from "node:child_process"
 import { constants } from "node:os"
+import { fileURLToPath } from "node:url"
 
 class HandOver extends Data.TaggedError("HandOver")<{ readonly message: string }> {}
 
 /**
- * Runs the whole CLI (`main`, dist/sso-oidc-main.js) on `argv`, with this process's
+ * Runs the whole CLI (`main`, dist/sso-oidc-main.cjs) on `argv`, with this process's
  * terminal, and succeeds with its exit code (128 + the signal that killed it).
  * Interrupted (Ctrl-C), it stops the child too.
  */
-const handOver = (main: string, argv: ReadonlyArray<string>) =>
+const handOver = (main: URL, argv: ReadonlyArray<string>) =>
   Effect.async<number>((resume) => {
-    const child = spawn(process.execPath, [...process.execArgv, main, ...argv], { stdio: "inherit" })
+    const script = fileURLToPath(main)
+    const child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: "inherit" })
     child.once("error", (error) => {
-      process.stderr.write(`sso-oidc: cannot start ${printable(main)}: ${printable(error.message)}\n`)
+      process.stderr.write(`sso-oidc: cannot start ${printable(script)}: ${printable(error.message)}\n`)
       resume(Effect.succeed(1))
     })
     child.once("exit", (code, signal) =>
@@ -49,7 +51,7 @@ const option = <A>(value: A | undefined) => Option.fromNullable(value)
  * Runs `login` with `flags`, parsed from `argv` (the arguments after the script);
  * a usage error hands `argv` over to the whole CLI, the script `main`.
  */
-export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>, main: string): void =>
+export const runLogin = (flags: QuickLoginFlags, argv: ReadonlyArray<string>, main: URL): void =>
   runCli(
     loginProgram({
       ...flags,
