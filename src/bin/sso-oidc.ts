@@ -15,7 +15,7 @@ import { colour } from "../cli/colour.js"
 import { findCommand, helpText } from "../cli/help.js"
 import { parseLogin } from "../cli/quickParse.js"
 import { VERSION } from "../internal/version.js"
-import type { runLogin } from "./login.js"
+import type * as Login from "./login.js"
 
 const args = process.argv.slice(2)
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
@@ -42,7 +42,7 @@ if (named !== undefined && (named === "" || command !== undefined)) {
   const login = args[0] === "login" ? parseLogin(args.slice(1)) : undefined
   const main = new URL("./sso-oidc-main.cjs", import.meta.url)
   if (login !== undefined) {
-    const { runLogin } = runBundle(new URL("./sso-oidc-login.cjs", import.meta.url)) as { readonly runLogin: typeof runLogin }
+    const { runLogin } = runBundle(new URL("./sso-oidc-login.cjs", import.meta.url)) as { readonly runLogin: typeof Login.runLogin }
     runLogin(login, args, main)
   } else {
     // Each command its own cache: each compiles its own path.
