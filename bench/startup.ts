@@ -206,7 +206,7 @@ export const run = async (): Promise<Section> => {
     const vs = (theirs: Summary | undefined) =>
       theirs === undefined ? `AWS CLI v2 not measured: ${awsMissing}` : `AWS CLI v2: ${ms(theirs)}`
     const awsLine = awsMissing === undefined
-      ? `AWS CLI: ${aws} (${awsVersionOf()}), pointed at the emulator by an AWS_DATA_PATH endpoint rule set for sso-oidc. `
+      ? `AWS CLI: ${aws} (${awsVersionOf()}), pointed at the emulator by AWS_DATA_PATH endpoint rule sets for sso-oidc and sso. `
       : `AWS CLI: not measured (${awsMissing}). `
     const body = [
       `Wall time from spawn to the user code (login, killed there) or to the exit (help), medians (min–max) of ${runs} ` +
