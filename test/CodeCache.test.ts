@@ -1,20 +1,44 @@
 /**
  * The launcher's code cache (src/bin/codeCache.ts): what it reads, what it
- * refuses, what it writes. The login's own use of it is in Cli.test.ts.
+ * refuses, what it writes. The CLI's own use of it is in Cli.test.ts.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { cacheDirectory, compile } from "../src/bin/codeCache.js"
 import { transformSync } from "esbuild"
 import { execFileSync } from "node:child_process"
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { basename, join } from "node:path"
+
+const made: Array<string> = []
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+const temporaryDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
 
 /**
- * Each load whose cache V8 is to take or refuse runs in a process of its own, as each login does: within one
- * process V8 keeps what it compiled by the source, and compiles the same source again from that, never the cache.
+ * Loads in a process of its own, as each command does: within one process V8 keeps what it compiled by the
+ * source, and compiles the same source again from that, never from the cache. Plain `node`, without this
+ * worker's flags (which would name another cache file).
  */
-const driverDir = mkdtempSync(join(tmpdir(), "sso-oidc-code-cache-driver-"))
+const driverDir = temporaryDir("sso-oidc-code-cache-driver-")
 writeFileSync(
   join(driverDir, "codeCache.mjs"),
   transformSync(readFileSync(new URL("../src/bin/codeCache.ts", import.meta.url), "utf8"), { loader: "ts", format: "esm" }).code
@@ -22,92 +46,156 @@ writeFileSync(
 writeFileSync(
   join(driverDir, "driver.mjs"),
   `import { compile } from "./codeCache.mjs"
-const [file, cache, save] = process.argv.slice(2)
-const compiled = compile(file, cache)
+const [file, cache, save, variant] = process.argv.slice(2)
+const compiled = compile(file, cache, variant || undefined)
 const exports = compiled.run()
 if (save === "save") compiled.save()
-process.stdout.write(JSON.stringify({ state: compiled.state, answer: exports.answer() }))
+process.stdout.write(JSON.stringify({ state: compiled.state, answer: exports.answer(), cacheFile: compiled.cacheFile ?? null }))
 `
 )
-/** Loads `file` with its cache in `cache` in a new process (saving it after, with `save`): the state and what ran. */
-const inProcess = (file: string, cache: string, save?: "save"): { readonly state: string; readonly answer: string } =>
-  JSON.parse(execFileSync(process.execPath, [join(driverDir, "driver.mjs"), file, cache, save ?? ""], { encoding: "utf8" }))
+interface Outcome {
+  readonly state: string
+  readonly answer: string
+  readonly cacheFile: string | null
+}
+/** Compiles and runs `file` with its cache in `cache`, in a new `node` (with `flags`), saving it after with `save`. */
+const inProcess = (
+  file: string,
+  cache: string,
+  options: { readonly save?: boolean; readonly flags?: ReadonlyArray<string>; readonly variant?: string } = {}
+): Outcome =>
+  JSON.parse(
+    execFileSync(
+      process.execPath,
+      [...(options.flags ?? []), join(driverDir, "driver.mjs"), file, cache, options.save ? "save" : "", options.variant ?? ""],
+      { encoding: "utf8", env: { PATH: process.env.PATH ?? "", HOME: driverDir }, timeout: 20_000 }
+    )
+  )
+const saved = (file: string, cache: string) => inProcess(file, cache, { save: true })
 
 /** A CommonJS bundle in a directory of its own, and a cache directory beside it. */
 const fixture = (source: string) => {
-  const dir = mkdtempSync(join(tmpdir(), "sso-oidc-code-cache-"))
+  const dir = temporaryDir("sso-oidc-code-cache-")
   const file = join(dir, "bundle.cjs")
   writeFileSync(file, source)
-  return { file, cache: join(dir, "cache") }
+  return { dir, file, cache: join(dir, "cache") }
 }
 
 /** Enough functions that V8's cache of them is worth the name; `answer`, a top-level constant, says which code ran. */
 const bundle = (answer: string) =>
   `"use strict"\n` +
   Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x + ${i} }`).join("\n") +
-  `\nconst answer = ${JSON.stringify(answer)}\nexports.answer = () => f0(0) === 0 ? answer : "broken"\nexports.file = __filename\nexports.node = typeof require("node:path").join\n`
+  `\nconst answer = ${JSON.stringify(answer)}\nexports.answer = () => f0(0) === 0 ? answer : "broken"\n` +
+  `exports.file = __filename\nexports.node = typeof require("node:path").join\n` +
+  `exports.where = () => new Error("here").stack.split("\\n")[1]\n`
 
-/** Compiles and runs, in this process. */
+const cacheName = (variant?: string) =>
+  `bundle-${variant === undefined ? "" : `${variant}-`}${process.version}-${process.arch}.v8cache`
+
+/** Compiles and runs, in this process (for what needs no second process). */
 const load = (file: string, dir: string | undefined, variant?: string) => {
   const compiled = compile(file, dir, variant)
   return { ...compiled, exports: compiled.run() }
 }
+const answerOf = (loaded: ReturnType<typeof load>) => (loaded.exports.answer as () => string)()
 
-describe("codeCache: V8's code cache for the login bundle", () => {
+describe("codeCache: V8's code cache for the CLI's bundles", () => {
   it("runs the bundle as Node's require would, and with no cache yet writes one (the user's alone) at save", () => {
     const { file, cache } = fixture(bundle("first"))
     const first = load(file, cache)
     expect(first.state).toBe("absent")
-    expect((first.exports.answer as () => string)()).toBe("first")
+    expect(answerOf(first)).toBe("first")
     expect(first.exports.file).toBe(file)
     expect(first.exports.node).toBe("function")
-    first.save()
-    expect(readdirSync(cache)).toEqual([`bundle-${process.version}-${process.arch}.v8cache`])
+    expect(saved(file, cache)).toEqual({ state: "absent", answer: "first", cacheFile: join(cache, cacheName()) })
+    expect(readdirSync(cache)).toEqual([cacheName()])
     expect(statSync(cache).mode & 0o777).toBe(0o700)
-    expect(statSync(first.cacheFile!).mode & 0o777).toBe(0o600)
-    expect(inProcess(file, cache)).toEqual({ state: "accepted", answer: "first" })
+    expect(statSync(join(cache, cacheName())).mode & 0o777).toBe(0o600)
+    expect(inProcess(file, cache).state).toBe("accepted")
   })
 
-  it("takes a source of the same length but other contents as a cache miss, and runs the new code", () => {
-    // V8 itself compares only the length: the cache's SHA-256 header is what tells the two apart.
+  it("reports the bundle's own lines and columns in a stack trace", () => {
+    const { file } = fixture(bundle("lines"))
+    const where = load(file, undefined).exports.where as () => string
+    const line = bundle("lines").split("\n").findIndex((text) => text.startsWith("exports.where")) + 1
+    const column = bundle("lines").split("\n")[line - 1]!.indexOf("new Error") + 1
+    expect(where()).toContain(`${file}:${line}:${column}`)
+  })
+
+  it("takes a source of the same length but other contents as stale, and runs the new code", () => {
+    // V8 itself compares only the length, and would run the old code: the cache's source hash tells the two apart.
     const { file, cache } = fixture(bundle("old"))
-    expect(inProcess(file, cache, "save")).toEqual({ state: "absent", answer: "old" })
-    const [cacheFile] = readdirSync(cache).map((name) => join(cache, name))
-    const before = readFileSync(cacheFile!)
+    saved(file, cache)
+    const before = readFileSync(join(cache, cacheName()))
     writeFileSync(file, bundle("new"))
-    expect(inProcess(file, cache, "save")).toEqual({ state: "rejected", answer: "new" })
-    expect(readFileSync(cacheFile!).equals(before)).toBe(false)
-    expect(inProcess(file, cache)).toEqual({ state: "accepted", answer: "new" })
+    expect(saved(file, cache)).toMatchObject({ state: "stale", answer: "new" })
+    expect(readFileSync(join(cache, cacheName())).equals(before)).toBe(false)
+    expect(inProcess(file, cache)).toMatchObject({ state: "accepted", answer: "new" })
   })
 
-  it("compiles afresh over a cache V8 refuses (garbage after a good header), and replaces it", () => {
+  it("takes a cache with one byte changed in V8's payload as corrupt (V8 would crash on it), and replaces it", () => {
     const { file, cache } = fixture(bundle("x"))
-    const first = load(file, cache)
-    first.save()
-    const data = readFileSync(first.cacheFile!)
-    writeFileSync(first.cacheFile!, Buffer.concat([data.subarray(0, 32), Buffer.alloc(data.length - 32, 7)]), { mode: 0o600 })
-    expect(inProcess(file, cache, "save")).toEqual({ state: "rejected", answer: "x" })
-    expect(inProcess(file, cache)).toEqual({ state: "accepted", answer: "x" })
+    saved(file, cache)
+    const cacheFile = join(cache, cacheName())
+    const data = readFileSync(cacheFile)
+    data[data.length - 10] = data[data.length - 10]! ^ 0xff
+    writeFileSync(cacheFile, data, { mode: 0o600 })
+    expect(saved(file, cache)).toMatchObject({ state: "corrupt", answer: "x" })
+    expect(inProcess(file, cache)).toMatchObject({ state: "accepted", answer: "x" })
+    // So is one too short to hold its header.
+    writeFileSync(cacheFile, "short", { mode: 0o600 })
+    expect(inProcess(file, cache).state).toBe("corrupt")
+  })
+
+  it("keeps a cache for each set of V8 flags, each variant (each command of the whole CLI) and no other", () => {
+    const { file, cache } = fixture(bundle("f"))
+    saved(file, cache)
+    const flagged = inProcess(file, cache, { save: true, flags: ["--max-old-space-size=200"] })
+    expect(flagged.state).toBe("absent")
+    expect(flagged.cacheFile).toMatch(new RegExp(`bundle-${process.version}-${process.arch}-[0-9a-f]{8}\\.v8cache$`))
+    expect(inProcess(file, cache).state).toBe("accepted")
+    expect(inProcess(file, cache, { flags: ["--max-old-space-size=200"] }).state).toBe("accepted")
+    inProcess(file, cache, { save: true, variant: "status" })
+    expect(inProcess(file, cache, { variant: "status" }).state).toBe("accepted")
+    expect(readdirSync(cache)).toHaveLength(3)
+    expect(readdirSync(cache)).toContain(cacheName("status"))
   })
 
   it.skipIf(process.getuid === undefined)("neither reads nor writes a cache file others may write", () => {
     const { file, cache } = fixture(bundle("y"))
-    const first = load(file, cache)
-    first.save()
-    chmodSync(first.cacheFile!, 0o666)
-    const before = statSync(first.cacheFile!).mtimeMs
-    const unsafe = load(file, cache)
-    expect(unsafe.state).toBe("unsafe")
-    expect((unsafe.exports.answer as () => string)()).toBe("y")
-    unsafe.save()
-    expect(statSync(first.cacheFile!).mtimeMs).toBe(before)
+    saved(file, cache)
+    const cacheFile = join(cache, cacheName())
+    chmodSync(cacheFile, 0o666)
+    const before = statSync(cacheFile).mtimeMs
+    expect(saved(file, cache)).toMatchObject({ state: "unsafe", answer: "y" })
+    expect(statSync(cacheFile).mtimeMs).toBe(before)
     // The control: the same file, the user's alone again, is used.
-    chmodSync(first.cacheFile!, 0o600)
-    expect(inProcess(file, cache)).toEqual({ state: "accepted", answer: "y" })
+    chmodSync(cacheFile, 0o600)
+    expect(inProcess(file, cache)).toMatchObject({ state: "accepted", answer: "y" })
   })
 
-  it.skipIf(process.getuid === undefined)("neither reads nor writes in a directory others may write", () => {
-    const { file, cache } = fixture(bundle("z"))
+  it.skipIf(process.getuid === undefined)("never reads or writes through a symlink where the cache file should be", () => {
+    const { dir, file, cache } = fixture(bundle("s"))
+    saved(file, cache)
+    const cacheFile = join(cache, cacheName())
+    const precious = join(dir, "precious")
+    renameSync(cacheFile, precious)
+    symlinkSync(precious, cacheFile)
+    const kept = readFileSync(precious)
+    expect(saved(file, cache)).toMatchObject({ state: "unsafe", answer: "s" })
+    expect(readFileSync(precious).equals(kept)).toBe(true)
+  })
+
+  it.skipIf(process.getuid === undefined)("does not wait on a FIFO where the cache file should be", () => {
+    const { file, cache } = fixture(bundle("p"))
+    mkdirSync(cache, { mode: 0o700 })
+    execFileSync("mkfifo", ["-m", "600", join(cache, cacheName())])
+    // The driver's own timeout (20 s) fails the test if the open waits for a writer.
+    expect(saved(file, cache)).toMatchObject({ state: "unsafe", answer: "p" })
+  })
+
+  it.skipIf(process.getuid === undefined)("neither reads nor writes in a directory others may write, or below one", () => {
+    const { dir, file, cache } = fixture(bundle("z"))
     mkdirSync(cache, { mode: 0o700 })
     chmodSync(cache, 0o777)
     const unsafe = load(file, cache)
@@ -115,26 +203,48 @@ describe("codeCache: V8's code cache for the login bundle", () => {
     expect(unsafe.cacheFile).toBeUndefined()
     unsafe.save()
     expect(readdirSync(cache)).toEqual([])
+    // One level up, writable by others without the sticky bit: anyone could replace the cache directory.
+    const open = join(dir, "open")
+    mkdirSync(join(open, "cache"), { recursive: true, mode: 0o700 })
+    chmodSync(open, 0o777)
+    expect(load(file, join(open, "cache")).state).toBe("unsafe")
+    // With the sticky bit, as /tmp: others cannot rename what is not theirs.
+    chmodSync(open, 0o1777)
+    expect(load(file, join(open, "cache")).state).toBe("absent")
   })
 
-  it("keeps a cache for each variant (each command of the whole CLI compiles its own path)", () => {
-    const { file, cache } = fixture(bundle("u"))
-    load(file, cache, "status").save()
-    load(file, cache, "credentials").save()
-    expect(readdirSync(cache).sort()).toEqual([
-      `bundle-credentials-${process.version}-${process.arch}.v8cache`,
-      `bundle-status-${process.version}-${process.arch}.v8cache`
-    ])
-    expect(load(file, cache, "status").cacheFile).toBe(join(cache, `bundle-status-${process.version}-${process.arch}.v8cache`))
+  it("writes nothing when the cache directory was replaced while the command ran", () => {
+    const { dir, file, cache } = fixture(bundle("r"))
+    const loaded = load(file, cache)
+    expect(loaded.state).toBe("absent")
+    renameSync(cache, join(dir, "moved"))
+    mkdirSync(cache, { mode: 0o700 })
+    loaded.save()
+    expect(readdirSync(cache)).toEqual([])
+    expect(readdirSync(join(dir, "moved"))).toEqual([])
+  })
+
+  it("removes temporary files a killed run left, once they are an hour old", () => {
+    const { file, cache } = fixture(bundle("l"))
+    mkdirSync(cache, { mode: 0o700 })
+    const old = join(cache, `${cacheName()}.0123456789ab.tmp`)
+    const recent = join(cache, `${cacheName()}.ba9876543210.tmp`)
+    writeFileSync(old, "left by a run killed while it saved")
+    writeFileSync(recent, "another run, saving now")
+    const hoursAgo = Date.now() / 1000 - 2 * 3600
+    utimesSync(old, hoursAgo, hoursAgo)
+    const loaded = load(file, cache)
+    loaded.save()
+    expect(readdirSync(cache).sort()).toEqual([basename(loaded.cacheFile!), `${cacheName()}.ba9876543210.tmp`].sort())
   })
 
   it("with no directory uses no cache, and save writes nothing", () => {
     const { file, cache } = fixture(bundle("w"))
     const off = load(file, undefined)
     expect(off.state).toBe("off")
-    expect((off.exports.answer as () => string)()).toBe("w")
+    expect(answerOf(off)).toBe("w")
     off.save()
-    expect(() => statSync(cache)).toThrow()
+    expect(existsSync(cache)).toBe(false)
   })
 
   it("goes without a cache where its directory cannot be made", () => {
@@ -142,7 +252,7 @@ describe("codeCache: V8's code cache for the login bundle", () => {
     writeFileSync(cache, "a file where the directory would be")
     const unavailable = load(file, join(cache, "sub"))
     expect(unavailable.state).toBe("unavailable")
-    expect((unavailable.exports.answer as () => string)()).toBe("t")
+    expect(answerOf(unavailable)).toBe("t")
     expect(() => unavailable.save()).not.toThrow()
   })
 
@@ -152,8 +262,7 @@ describe("codeCache: V8's code cache for the login bundle", () => {
     // The cache file's place is taken by a directory: the rename fails.
     mkdirSync(loaded.cacheFile!)
     expect(() => loaded.save()).not.toThrow()
-    expect(readdirSync(cache)).toEqual([`bundle-${process.version}-${process.arch}.v8cache`])
-    rmSync(loaded.cacheFile!, { recursive: true })
+    expect(readdirSync(cache)).toEqual([basename(loaded.cacheFile!)])
   })
 
   it("lives in the user's cache directory for the platform", () => {

@@ -1,17 +1,27 @@
 /**
- * Loads a CommonJS bundle (the login bundle, dist/sso-oidc-login.cjs) with
- * V8's code cache, taken *after* a run (issue 14: start-up). Node's own
- * compile cache (`module.enableCompileCache()`, Node 22.1+) keeps only what
- * V8 compiled before the module ran; V8 compiles a function lazily, on its
- * first call, so most of a login's compiling happens while it runs, and
- * stays in that cache's blind spot. Here the cache is taken at exit
- * (`save`), with every function the run compiled: the next run compiles
- * nothing it already did. Node 20 has no compile cache at all.
+ * Runs the CLI's CommonJS bundles (dist/sso-oidc-login.cjs and
+ * dist/sso-oidc-main.cjs) with V8's code cache, taken *after* a run
+ * (issue 14: start-up). Node's own compile cache
+ * (`module.enableCompileCache()`, Node 22.1+) keeps only what V8 compiled
+ * before the module ran; V8 compiles a function lazily, on its first call,
+ * so most of a command's compiling happens while it runs, in that cache's
+ * blind spot. Here the cache is taken at exit (`save`), with every function
+ * the run compiled: the next run compiles nothing it already did. Node 20
+ * has no compile cache at all.
  *
  * The cache is bytecode, and whoever can write it runs code in the next
- * login (V8 checks only its version, flags and the source's length). So it
- * lives in the user's own cache directory, and a directory or file that is
- * not the user's, or that others may write, is neither read nor written.
+ * command: V8 checks only its own version, its flags and the source's
+ * length, and not even a checksum of the payload (a flipped byte crashes
+ * V8). So:
+ * - the file starts with the SHA-256 of the source it was taken from and
+ *   of its own payload, both checked before V8 sees it;
+ * - it lives in the user's cache directory, and is neither read nor
+ *   written when that directory, one above it, or the file is not the
+ *   user's (or root's), or others may write it (a directory with the sticky
+ *   bit, as /tmp, excepted: others cannot replace what is in it);
+ * - it is read without following a symlink or waiting on a FIFO, and
+ *   written under a random name, exclusively, in the same directory, still
+ *   the one checked, then renamed over.
  * The code cache holds compiled code and the source's constants, never a
  * value the run computed (no token, no secret).
  *
@@ -19,9 +29,24 @@
  *
  * @internal
  */
-import { createHash } from "node:crypto"
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { createHash, randomBytes } from "node:crypto"
 import type { Stats } from "node:fs"
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { createRequire } from "node:module"
 import { homedir } from "node:os"
 import { basename, dirname, isAbsolute, join } from "node:path"
@@ -30,21 +55,22 @@ import { debuglog } from "node:util"
 import { Script } from "node:vm"
 
 /**
- * What became of the cache: used (`accepted`), refused (by V8, or taken from
- * other code), absent, not to be trusted, in a directory that could not be
- * made (`unavailable`), or not asked for (`off`).
+ * What became of the cache: used (`accepted`); refused by V8 (`rejected`);
+ * taken from other code, another version of the bundle (`stale`); damaged
+ * (`corrupt`); absent; not to be trusted (`unsafe`); in a directory that
+ * could not be made (`unavailable`); or not asked for (`off`).
  */
-export type CacheState = "accepted" | "rejected" | "absent" | "unsafe" | "unavailable" | "off"
+export type CacheState = "accepted" | "rejected" | "stale" | "corrupt" | "absent" | "unsafe" | "unavailable" | "off"
 
 export interface Compiled {
   readonly state: CacheState
   /** The cache file, when there is a directory to keep it in. */
   readonly cacheFile: string | undefined
   /**
-   * Writes the code cache, with what the run has compiled so far, when the
-   * one read was not used (absent or rejected); otherwise does nothing. Call
-   * it late (at exit). It never throws: a cache that cannot be written costs
-   * the next run time only.
+   * Writes the code cache, with what the run has compiled so far, unless the
+   * one read was used, or there is no directory to trust; otherwise does
+   * nothing. Call it late (at exit). It never throws: a cache that cannot be
+   * written costs the next run time only.
    */
   readonly save: () => void
   /** Runs the bundle's top level, and returns its `module.exports`. */
@@ -75,32 +101,53 @@ export const cacheDirectory = (env: NodeJS.ProcessEnv = process.env, platform: N
   return base === undefined || base === "" ? undefined : join(base, "effect-sso-oidc")
 }
 
-/** Only the user may have written it: theirs, and not writable by group or others (POSIX; Windows' profile is per user). */
-const trusted = (stats: Stats) =>
-  process.getuid === undefined || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0)
+// POSIX only: Windows has no uid, and %LOCALAPPDATA% is the user's own profile.
+const uid = process.getuid?.()
 
-/** The directory, made (0700) when missing; `"unsafe"` when it is not to be trusted, `undefined` when it cannot be made. */
-const ownDirectory = (dir: string): string | "unsafe" | undefined => {
+/** Only the user (or root) may have written it: theirs or root's, and not writable by group or others. */
+const ownedAndClosed = (stats: Stats) => uid === undefined || ((stats.uid === uid || stats.uid === 0) && (stats.mode & 0o022) === 0)
+
+/** A directory above the cache: the user's or root's, and writable by others only with the sticky bit. */
+const safeAncestor = (stats: Stats) =>
+  uid === undefined || ((stats.uid === uid || stats.uid === 0) && ((stats.mode & 0o022) === 0 || (stats.mode & 0o1000) !== 0))
+
+/**
+ * The directory, made (0700) when missing: its real path and identity when it
+ * and every directory above it are safe (see {@link safeAncestor}), `"unsafe"`
+ * when one is not, `undefined` when it cannot be made.
+ */
+const ownDirectory = (dir: string): { readonly path: string; readonly id: string } | "unsafe" | undefined => {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 })
-    return trusted(statSync(dir)) ? dir : "unsafe"
+    const path = realpathSync(dir)
+    const stats = statSync(path)
+    if (!stats.isDirectory() || !ownedAndClosed(stats)) return "unsafe"
+    for (let above = dirname(path); ; above = dirname(above)) {
+      if (!safeAncestor(statSync(above))) return "unsafe"
+      if (dirname(above) === above) break
+    }
+    return { path, id: `${stats.dev}:${stats.ino}` }
   } catch {
     return undefined
   }
 }
 
-/** The file's bytes when it is a file only the user may have written; `"unsafe"` when not; `undefined` when absent. */
+// Not through a symlink, and without waiting for a writer when it is a FIFO (0 where the platform has neither).
+const readFlags = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+
+/** The file's bytes when it is a regular file only the user may have written; `"unsafe"` when not; `undefined` when absent. */
 const readTrusted = (file: string): Buffer | "unsafe" | undefined => {
   let fd: number
   try {
-    fd = openSync(file, "r")
-  } catch {
-    return undefined
+    fd = openSync(file, readFlags)
+  } catch (error) {
+    // ELOOP: a symlink where the cache file should be.
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "unsafe"
   }
   try {
     // Checked on the open file, so that what is read is what was checked.
     const stats = fstatSync(fd)
-    if (!stats.isFile() || !trusted(stats)) return "unsafe"
+    if (!stats.isFile() || !ownedAndClosed(stats)) return "unsafe"
     const data = Buffer.allocUnsafe(stats.size)
     let read = 0
     while (read < stats.size) {
@@ -116,47 +163,68 @@ const readTrusted = (file: string): Buffer | "unsafe" | undefined => {
   }
 }
 
+const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest()
+const hashLength = 32
+
+/** The V8 flags that make another cache: `execArgv` and `NODE_OPTIONS`, as a short hash (none: no suffix). */
+const flagsSuffix = () => {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].filter((flag) => flag !== "")
+  return flags.length === 0 ? [] : [createHash("sha256").update(flags.join("\0")).digest("hex").slice(0, 8)]
+}
+
+/** Temporary files a killed run left, more than an hour old. */
+const removeLeftovers = (dir: string) => {
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".tmp")) continue
+    const file = join(dir, name)
+    if (Date.now() - lstatSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true })
+  }
+}
+
 /**
  * Compiles `file`, a CommonJS bundle, to run as Node's `require` would (the
  * same wrapper, its own `require`), with its code cache from `dir` (see
  * {@link cacheDirectory}; `undefined`: no cache). Each `variant` (one for
- * each command of the whole CLI, which compiles its own path), Node version
- * and architecture has its own cache file, so a user who switches between
- * Nodes keeps one for each. The file starts with the SHA-256 of the source
- * it was taken from, which is what says it belongs to this bundle: V8
- * compares only the source's length, and a new version of the package
- * that happened to keep it would run the old one's code.
+ * each command of the whole CLI, which compiles its own path), Node version,
+ * architecture and set of V8 flags has its own cache file, so a user who
+ * switches between Nodes keeps one for each. A new version of the bundle
+ * replaces the old one's cache (`stale`).
  */
 export const compile = (file: string, dir: string | undefined, variant?: string): Compiled => {
   const bytes = readFileSync(file)
-  // Of the bytes, not the string: hashing a string encodes it again first.
-  const sourceHash = createHash("sha256").update(bytes).digest()
-  const source = bytes.toString("utf8")
-  const name = basename(file).replace(/\.c?js$/, "")
-  const ownDir = dir === undefined ? undefined : ownDirectory(dir)
-  const cacheDir = ownDir === "unsafe" ? undefined : ownDir
-  const cacheFile = cacheDir === undefined ? undefined : join(
-    cacheDir,
-    `${[name, ...(variant === undefined ? [] : [variant]), process.version, process.arch].join("-")}.v8cache`
-  )
+  const sourceHash = sha256(bytes)
+  const own = dir === undefined ? undefined : ownDirectory(dir)
+  const cacheDir = own === undefined || own === "unsafe" ? undefined : own
+  const name = [basename(file).replace(/\.c?js$/, ""), ...(variant === undefined ? [] : [variant]), process.version, process.arch, ...flagsSuffix()]
+  const cacheFile = cacheDir === undefined ? undefined : join(cacheDir.path, `${name.join("-")}.v8cache`)
   const found = cacheFile === undefined ? undefined : readTrusted(cacheFile)
-  const cachedData = found instanceof Buffer && found.length > sourceHash.length &&
-      found.subarray(0, sourceHash.length).equals(sourceHash)
-    ? found.subarray(sourceHash.length)
-    : undefined
-  // One line, as Node's own wrapper: the bundle's line numbers stay its own in a stack trace.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
+  const header = hashLength * 2
+  const checked: CacheState | Buffer = found === undefined
+    ? "absent"
+    : found === "unsafe"
+    ? "unsafe"
+    : found.length <= header
+    ? "corrupt"
+    : !found.subarray(0, hashLength).equals(sourceHash)
+    ? "stale"
+    : !found.subarray(hashLength, header).equals(sha256(found.subarray(header)))
+    ? "corrupt"
+    : found.subarray(header)
+  const cachedData = checked instanceof Buffer ? checked : undefined
+  // The wrapper's head on a line of its own (lineOffset -1): positions in a stack trace are the bundle's own.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {\n${bytes.toString("utf8")}\n})`, {
     filename: file,
+    lineOffset: -1,
     ...(cachedData === undefined ? {} : { cachedData })
   })
   const state: CacheState = dir === undefined
     ? "off"
-    : ownDir === "unsafe" || found === "unsafe"
+    : own === "unsafe"
     ? "unsafe"
-    : cacheFile === undefined
+    : cacheDir === undefined
     ? "unavailable"
     : cachedData === undefined
-    ? (found === undefined ? "absent" : "rejected")
+    ? checked as CacheState
     : script.cachedDataRejected === true
     ? "rejected"
     : "accepted"
@@ -167,14 +235,27 @@ export const compile = (file: string, dir: string | undefined, variant?: string)
     return module.exports
   }
   const save = () => {
-    if (cacheFile === undefined || (state !== "absent" && state !== "rejected")) return
-    // Written aside and renamed over: a run reading it meanwhile sees the old file or the new one, never half.
-    const temporary = `${cacheFile}.${process.pid}.tmp`
+    if (cacheDir === undefined || cacheFile === undefined || state === "accepted" || state === "unsafe") return
+    let temporary: string | undefined
     try {
-      writeFileSync(temporary, Buffer.concat([sourceHash, script.createCachedData()]), { mode: 0o600 })
+      // Still the directory that was checked (a command may run for minutes), and still safe.
+      const again = ownDirectory(cacheDir.path)
+      if (again === undefined || again === "unsafe" || again.id !== cacheDir.id) return
+      const payload = script.createCachedData()
+      temporary = `${cacheFile}.${randomBytes(6).toString("hex")}.tmp`
+      // "wx": created here, never through what was there (a symlink included).
+      writeFileSync(temporary, Buffer.concat([sourceHash, sha256(payload), payload]), { mode: 0o600, flag: "wx" })
       renameSync(temporary, cacheFile)
+      temporary = undefined
+      removeLeftovers(cacheDir.path)
     } catch {
-      rmSync(temporary, { force: true })
+      // Nothing to do: the next run compiles afresh.
+    } finally {
+      try {
+        if (temporary !== undefined) rmSync(temporary, { force: true })
+      } catch {
+        // Left for a later save to remove.
+      }
     }
   }
   return { state, cacheFile, save, run }
@@ -184,8 +265,8 @@ export const compile = (file: string, dir: string | undefined, variant?: string)
  * Runs the CommonJS bundle at `url` (see {@link compile}) with its code
  * cache in the user's cache directory, written at exit (when the run has
  * compiled all it will), and returns its exports. `NODE_DISABLE_COMPILE_CACHE`,
- * Node's own switch, turns the cache off; `NODE_DEBUG=sso-oidc` says whether
- * a run used it.
+ * Node's own switch, turns the cache off; `NODE_DEBUG=sso-oidc` says what
+ * became of it.
  */
 export const runBundle = (url: URL, variant?: string): Record<string, unknown> => {
   const off = (process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== ""
