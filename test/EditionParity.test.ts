@@ -31,6 +31,7 @@ export const rootOnly: ReadonlyArray<{ readonly suite: string; readonly reason: 
     reason: "the CLI: one `sso-oidc` binary, built from the Effect 3 edition (effect4/src has no cli)"
   },
   { suite: "CliPortal.test.ts", reason: "the CLI's portal commands: the one binary, as Cli.test.ts" },
+  { suite: "CodeCache.test.ts", reason: "the launcher's code cache (src/bin/codeCache.ts): Effect-free, in the one binary" },
   {
     suite: "CredentialFormats.test.ts",
     reason: "`sso-oidc credentials --format` output: the CLI's formatter, in the one binary"
