@@ -20,7 +20,8 @@ execFileSync(process.execPath, [tsc, "-p", "effect4/tsconfig.build.json"], { std
 //   (src/bin/codeCache.ts, a chunk of its own in dist/sso-oidc-chunks/, loaded only then);
 // - dist/sso-oidc-main.cjs, the whole CLI as @effect/cli parses it (src/bin/main.ts); `node dist/sso-oidc-main.cjs`
 //   runs it without the launcher;
-// - dist/sso-oidc-login.cjs, `login` without @effect/cli (src/bin/login.ts), when its flags are plain;
+// - dist/sso-oidc-quick.cjs, `login` and `credentials` without @effect/cli (src/bin/quick.ts), when their flags are
+//   plain;
 // - dist/sso-oidc-undici.cjs, npm undici, which both bundles load only for a proxy or a CA bundle.
 // The two bundles are CommonJS, each one file, for node:vm (the code cache): what they import dynamically (the
 // emulator's server, NodeSso's NodeHttpClient) is inlined, and evaluated only on use.
@@ -93,9 +94,9 @@ await build({
   format: "esm",
   chunkNames: "sso-oidc-chunks/[name]-[hash]"
 })
-// `login` on its own: one bundle with the whole CLI would hold @effect/cli and every command (850 KB, where login
-// needs 560 KB). Its copy of Effect is its own; it hands over to the whole CLI as a process (src/bin/login.ts).
-for (const [entry, name] of [["src/bin/main.ts", "sso-oidc-main"], ["src/bin/login.ts", "sso-oidc-login"]]) {
+// `login` and `credentials` on their own: the whole CLI holds @effect/cli and every command (1 MB, where they need
+// 600 KB). Its copy of Effect is its own; it hands over to the whole CLI as a process (src/bin/quick.ts).
+for (const [entry, name] of [["src/bin/main.ts", "sso-oidc-main"], ["src/bin/quick.ts", "sso-oidc-quick"]]) {
   await build({ ...common, format: "cjs", entryPoints: [entry], outfile: `dist/${name}.cjs`, plugins: [unused, undiciOnUse, sharedUndici] })
 }
 await build({

@@ -13,7 +13,7 @@ import { browserPlan, webUrl } from "../src/cli/browser.js"
 import { lastRequest, watched } from "../src/cli/http.js"
 import { startUrlProblem } from "../src/cli/login.js"
 import { colour, rootCommand } from "../src/cli/main.js"
-import { parseLogin } from "../src/cli/quickParse.js"
+import { parseCredentials, parseLogin } from "../src/cli/quickParse.js"
 import { commands } from "../src/cli/table.js"
 import { printable, safeJson } from "../src/cli/printable.js"
 import { execFile, spawn } from "node:child_process"
@@ -649,6 +649,24 @@ describe("sso-oidc: the launcher's login (no @effect/cli)", () => {
     ) expect(parseLogin(args), args.join(" ")).toBeUndefined()
   })
 
+  it("parses the plain forms of credentials' flags as @effect/cli does, and leaves the rest to it", () => {
+    expect(parseCredentials(["--profile", "work", "--format", "env", "--cli-read-timeout", "5", "--allow-insecure-endpoint"]))
+      .toEqual({ profile: "work", format: "env", allowInsecureEndpoint: true, cliReadTimeout: 5 })
+    expect(parseCredentials([])).toEqual({ profile: undefined, format: "process", allowInsecureEndpoint: false, cliReadTimeout: undefined })
+    for (
+      const args of [
+        ["--help"],
+        ["--profile=work"],
+        ["--profile", "a", "--profile", "b"],
+        ["--profile"],
+        ["--format", "yaml"],
+        ["--cli-read-timeout", "-1"],
+        ["--region", "eu-west-1"],
+        ["stray"]
+      ]
+    ) expect(parseCredentials(args), args.join(" ")).toBeUndefined()
+  })
+
   it.live("a usage error found after parsing is reported exactly as @effect/cli's path reports it", () =>
     Effect.gen(function*() {
       const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
@@ -1022,7 +1040,7 @@ describe("sso-oidc: what a command loads before its first request", () => {
     const manifest = JSON.parse(readFileSync(join(dist, "../package.json"), "utf8")) as { imports: Record<string, string> }
     const undici = join(dist, "..", manifest.imports["#sso-oidc-undici"]!)
     expect(readFileSync(undici, "utf8")).toMatch(/class \w+ extends \w+\{[^]*EnvHttpProxyAgent/)
-    for (const bundle of ["sso-oidc-login.cjs", "sso-oidc-main.cjs"]) {
+    for (const bundle of ["sso-oidc-quick.cjs", "sso-oidc-main.cjs"]) {
       const text = readFileSync(join(dist, bundle), "utf8")
       // Undici's classes are not bundled a second time.
       expect(text, bundle).not.toMatch(/class \w+ extends \w+\{[^]*kDispatch/)
@@ -1031,10 +1049,10 @@ describe("sso-oidc: what a command loads before its first request", () => {
     }
   })
 
-  it("login and the whole CLI are each one CommonJS file, and login's is the smaller one", () => {
+  it("the quick commands (login, credentials) and the whole CLI are each one CommonJS file, the quick one the smaller", () => {
     const bundles = readdirSync(dist).filter((file) => /^sso-oidc.*\.(c?js)$/.test(file)).sort()
-    expect(bundles).toEqual(["sso-oidc-login.cjs", "sso-oidc-main.cjs", "sso-oidc-undici.cjs", "sso-oidc.js"])
-    for (const bundle of ["sso-oidc-login.cjs", "sso-oidc-main.cjs"]) {
+    expect(bundles).toEqual(["sso-oidc-main.cjs", "sso-oidc-quick.cjs", "sso-oidc-undici.cjs", "sso-oidc.js"])
+    for (const bundle of ["sso-oidc-quick.cjs", "sso-oidc-main.cjs"]) {
       // Nothing required but Node's own modules, undici's file and (the emulator's ws) ws's optional native addons,
       // which it requires in a try; and no `import()`, which node:vm's script has no loader for.
       const text = readFileSync(join(dist, bundle), "utf8")
@@ -1044,7 +1062,7 @@ describe("sso-oidc: what a command loads before its first request", () => {
       )
       expect(text, bundle).not.toMatch(/\bimport\(/)
     }
-    expect(statSync(join(dist, "sso-oidc-login.cjs")).size).toBeLessThan(statSync(join(dist, "sso-oidc-main.cjs")).size)
+    expect(statSync(join(dist, "sso-oidc-quick.cjs")).size).toBeLessThan(statSync(join(dist, "sso-oidc-main.cjs")).size)
     // The launcher itself (help, --version, the flags) loads a few KB and no Effect.
     expect(size(staticClosure("sso-oidc.js"))).toBeLessThan(20_000)
   })
@@ -1066,7 +1084,7 @@ describe("sso-oidc: what a command loads before its first request", () => {
             expect(exit.code).toBe(143)
             return exit.stderr.match(/login: code cache (\w+) \((.*)\)/)?.slice(1)
           })
-        const cacheFile = join(own, ".cache", "effect-sso-oidc", `sso-oidc-login-${process.version}-${process.arch}.v8cache`)
+        const cacheFile = join(own, ".cache", "effect-sso-oidc", `sso-oidc-quick-login-${process.version}-${process.arch}.v8cache`)
         expect(yield* login()).toEqual(["absent", cacheFile])
         // Written at exit (SIGTERM included), the user's alone.
         expect(statSync(cacheFile).mode & 0o777).toBe(0o600)

@@ -565,6 +565,43 @@ describe("sso-oidc credentials", () => {
         expect(hasToken).toBe(true)
       })))
 
+  it.live("the launcher's credentials (the quick bundle, no @effect/cli) answer exactly as the whole CLI does", () =>
+    withEmulator((emulator) =>
+      Effect.gen(function*() {
+        const { cli, home } = makeHome(profileConfig(emulator.url) + "\n[profile bare]\nsso_session = dev\n")
+        const env = { AWS_ENDPOINT_URL: emulator.url, NODE_DEBUG: "sso-oidc" }
+        const main = fileURLToPath(new URL("../dist/sso-oidc-main.cjs", import.meta.url))
+        const direct = (args: ReadonlyArray<string>) =>
+          Effect.async<Run>((resume) => {
+            execFile(process.execPath, [main, ...args], { env: { PATH: process.env.PATH ?? "", HOME: home, AWS_ENDPOINT_URL: emulator.url } }, (error, stdout, stderr) =>
+              resume(Effect.succeed({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr })))
+          })
+        /** The launcher's run, with the line NODE_DEBUG adds (which bundle ran) taken out of stderr and returned. */
+        const launched = (args: ReadonlyArray<string>) =>
+          Effect.map(cli(args, env), (run) => {
+            const debug = lines(run.stderr).filter((line) => /^SSO-OIDC \d+: /.test(line))
+            const stderr = run.stderr.split("\n").filter((line) => !/^SSO-OIDC \d+: /.test(line)).join("\n")
+            return { run: { ...run, stderr }, bundle: debug[0]?.match(/\((.*)\)$/)?.[1] ?? "" }
+          })
+        const failures = [["credentials", "--profile", "work"], ["credentials", "--profile", "bare"], ["credentials", "--profile", "none"]]
+        for (const args of failures) {
+          const { run, bundle } = yield* launched(args)
+          expect(bundle, args.join(" ")).toMatch(/sso-oidc-quick-credentials-/)
+          expect(run, args.join(" ")).toEqual(yield* direct(args))
+          expect(run.code).toBe(1)
+        }
+        yield* login(cli, { AWS_ENDPOINT_URL: emulator.url })
+        for (const format of ["process", "env", "fish"]) {
+          const args = ["credentials", "--profile", "work", "--format", format]
+          const { run, bundle } = yield* launched(args)
+          expect(bundle).toMatch(/sso-oidc-quick-credentials-/)
+          expect(run).toEqual(yield* direct(args))
+          expect(run.code).toBe(0)
+        }
+        // A form the quick parse leaves alone runs the whole CLI.
+        expect((yield* launched(["credentials", "--profile=work"])).bundle).toMatch(/sso-oidc-main-credentials-/)
+      })))
+
   it.live("a profile without a role, or without a sign-in, is one line saying what to do, exit 1", () =>
     withEmulator((emulator) =>
       Effect.gen(function*() {

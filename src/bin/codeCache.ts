@@ -1,5 +1,5 @@
 /**
- * Runs the CLI's CommonJS bundles (dist/sso-oidc-login.cjs and
+ * Runs the CLI's CommonJS bundles (dist/sso-oidc-quick.cjs and
  * dist/sso-oidc-main.cjs) with V8's code cache, taken *after* a run
  * (issue 14: start-up). Node's own compile cache
  * (`module.enableCompileCache()`, Node 22.1+) keeps only what V8 compiled
@@ -271,7 +271,7 @@ export const compile = (file: string, dir: string | undefined, variant?: string)
 export const runBundle = (url: URL, variant?: string): Record<string, unknown> => {
   const off = (process.env.NODE_DISABLE_COMPILE_CACHE ?? "") !== ""
   const compiled = compile(fileURLToPath(url), off ? undefined : cacheDirectory(), variant)
-  debuglog("sso-oidc")("%s: code cache %s (%s)", variant ?? "login", compiled.state, compiled.cacheFile ?? "no directory")
+  debuglog("sso-oidc")("%s: code cache %s (%s)", variant ?? basename(compiled.cacheFile ?? "bundle"), compiled.state, compiled.cacheFile ?? "no directory")
   // Before the run: a command may end, and exit, before its first await.
   process.once("exit", compiled.save)
   return compiled.run()

@@ -3,8 +3,9 @@
  * The `sso-oidc` launcher: what the binary runs first. It answers
  * `--help`, `help [command]`, bare `sso-oidc` and `--version` itself, from
  * the command table (src/cli/table.ts, rendered by src/cli/help.ts), runs
- * `login` without @effect/cli when its flags are plain (src/bin/login.ts),
- * and the whole CLI (main.ts) for everything else. Both are CommonJS
+ * `login` and `credentials` without @effect/cli when their flags are plain
+ * (src/bin/quick.ts), and the whole CLI (main.ts) for everything else. Both
+ * are CommonJS
  * bundles of their own (scripts/build.mjs), loaded with V8's code cache
  * (codeCache.ts), so a command loads only what it needs and compiles
  * nothing a run before it did (issue 14: start-up).
@@ -13,9 +14,9 @@
  */
 import { colour } from "../cli/colour.js"
 import { findCommand, helpText } from "../cli/help.js"
-import { parseLogin } from "../cli/quickParse.js"
+import { parseCredentials, parseLogin } from "../cli/quickParse.js"
 import { VERSION } from "../internal/version.js"
-import type * as Login from "./login.js"
+import type * as Quick from "./quick.js"
 
 const args = process.argv.slice(2)
 const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h"
@@ -40,12 +41,15 @@ if (named !== undefined && (named === "" || command !== undefined)) {
   // Imported here: --help and --version need none of it (node:vm, node:crypto).
   const { runBundle } = await import("./codeCache.js")
   const login = args[0] === "login" ? parseLogin(args.slice(1)) : undefined
+  const credentials = args[0] === "credentials" ? parseCredentials(args.slice(1)) : undefined
   const main = new URL("./sso-oidc-main.cjs", import.meta.url)
+  const quick = new URL("./sso-oidc-quick.cjs", import.meta.url)
+  // Each command its own cache: each compiles its own path.
   if (login !== undefined) {
-    const { runLogin } = runBundle(new URL("./sso-oidc-login.cjs", import.meta.url)) as { readonly runLogin: typeof Login.runLogin }
-    runLogin(login, args, main)
+    ;(runBundle(quick, "login") as typeof Quick).runLogin(login, args, main)
+  } else if (credentials !== undefined) {
+    ;(runBundle(quick, "credentials") as typeof Quick).runCredentials(credentials, args, main)
   } else {
-    // Each command its own cache: each compiles its own path.
     const known = args[0] !== undefined && findCommand(args[0]) !== undefined
     runBundle(main, known ? args[0]! : "other")
   }

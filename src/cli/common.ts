@@ -1,8 +1,8 @@
 /**
  * Pieces of the commands that need no @effect/cli: the CLI's own error,
  * the connection flags as client options, and the one-line failure
- * report. The launcher's fast `login` (src/bin/login.ts) uses them without
- * loading the parser.
+ * report. The launcher's fast `login` and `credentials` (src/bin/quick.ts)
+ * use them without loading the parser.
  *
  * @internal
  */

@@ -3,7 +3,7 @@
  * @effect/cli command): the browser (PKCE) flow by default and the device
  * flow on request, for an sso-session with `sso_use_device_code = true`,
  * or when no browser here could reach the loopback listener. No
- * @effect/cli here: the launcher runs it directly (src/bin/login.ts).
+ * @effect/cli here: the launcher runs it directly (src/bin/quick.ts).
  *
  * @internal
  */
