@@ -77,7 +77,15 @@ const startEmulator = async (env: NodeJS.ProcessEnv) => {
     const [chunk] = (await once(child.stdout!, "data")) as [Buffer]
     output += chunk.toString()
   }
-  return { url: output.match(/http:\/\/127\.0\.0\.1:\d+/)![0], stop: () => child.kill() }
+  const exited = once(child, "exit")
+  return {
+    url: output.match(/http:\/\/127\.0\.0\.1:\d+/)![0],
+    // Waited for: at exit the CLI writes its code cache into the home the caller then removes.
+    stop: async () => {
+      child.kill()
+      await exited
+    }
+  }
 }
 
 /** An AWS_DATA_PATH directory whose SSO OIDC and SSO portal endpoint rule sets always answer `url`. */
@@ -241,7 +249,7 @@ export const run = async (): Promise<Section> => {
     ]
     return { title: "CLI start-up", body, goals }
   } finally {
-    emulator.stop()
+    await emulator.stop()
     rmSync(home, { recursive: true, force: true })
   }
 }
