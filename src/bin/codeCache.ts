@@ -169,7 +169,7 @@ const hashLength = 32
 /** The V8 flags that make another cache: `execArgv` and `NODE_OPTIONS`, as a short hash (none: no suffix). */
 const flagsSuffix = () => {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].filter((flag) => flag !== "")
-  return flags.length === 0 ? [] : [createHash("sha256").update(flags.join("\0")).digest("hex").slice(0, 8)]
+  return flags.length === 0 ? [] : [sha256(Buffer.from(flags.join("\0"))).toString("hex").slice(0, 8)]
 }
 
 /** Temporary files a killed run left, more than an hour old. */
