@@ -84,7 +84,11 @@ export type Token = SsoToken.Token
  * @category models
  */
 export type DeviceLoginEvent = Data.TaggedEnum<{
-  /** A client registration is ready; `reused` when the one given in the options was still valid. */
+  /**
+   * A client registration is ready; `reused` when the one given in the options was still valid. A second
+   * `Registered` (not reused) follows when the service no longer knew the reused one (InvalidClient from
+   * StartDeviceAuthorization): the login registered anew, and a cache should keep the new one.
+   */
   Registered: { readonly registration: Registration; readonly reused: boolean }
   /** Show the user the code and where to enter it. */
   AwaitingUser: {
@@ -492,9 +496,22 @@ export const deviceLogin = (
 /** The whole login, telling `emit` each event: the one implementation behind the stream and {@link login}. */
 const run = <E>(options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => Effect.Effect<void, E>) =>
   Effect.gen(function*() {
-    const { registration, reused } = yield* register(options)
-    yield* emit(DeviceLoginEvent.Registered({ registration, reused }))
-    const authorization = yield* startAuthorization(registration, options.startUrl)
+    const first = yield* register(options)
+    yield* emit(DeviceLoginEvent.Registered(first))
+    const { authorization, registration } = yield* startAuthorization(first.registration, options.startUrl).pipe(
+      Effect.map((authorization) => ({ authorization, registration: first.registration })),
+      // A reused registration the service no longer knows (InvalidClient: the instance was recreated, the
+      // client deleted) is dead before its expiry: without this, every later login would reuse it and fail.
+      // Once, and only for a reused one: a new registration that fails so is the service's answer.
+      Effect.catchTag("InvalidClient", (error) =>
+        first.reused
+          ? Effect.gen(function*() {
+            const fresh = yield* register({ ...options, registration: undefined })
+            yield* emit(DeviceLoginEvent.Registered(fresh))
+            return { authorization: yield* startAuthorization(fresh.registration, options.startUrl), registration: fresh.registration }
+          })
+          : Effect.fail(error))
+    )
     yield* emit(DeviceLoginEvent.AwaitingUser({
       userCode: authorization.userCode,
       verificationUri: authorization.verificationUri,

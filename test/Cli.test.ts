@@ -224,6 +224,40 @@ describe("sso-oidc", () => {
       { autoApproveAfter: Duration.seconds(2) }
     ))
 
+  it.live("login registers again when the service no longer knows the cached client, and caches the new one", () =>
+    Effect.gen(function*() {
+      // Another emulator is another service: the registration the first login cached is unknown to the second.
+      const startUrl = "https://forgetful-service.awsapps.com/start"
+      const login = (url: string) =>
+        cli(["login", ...global(url), "--start-url", startUrl, "--no-browser", "--output", "json"])
+      const first = yield* withEmulator((emulator) => login(emulator.url), { autoApproveAfter: Duration.seconds(1) })
+      expect(first.code).toBe(0)
+      const [registered] = lines(first.stdout).map((line) => JSON.parse(line) as { event: string; clientId: string; reused: boolean })
+      expect(registered).toMatchObject({ event: "Registered", reused: false })
+      yield* withEmulator(
+        (emulator) =>
+          Effect.gen(function*() {
+            const run = yield* login(emulator.url)
+            expect(run.stderr).toBe("")
+            expect(run.code).toBe(0)
+            const events = lines(run.stdout).map((line) => JSON.parse(line) as { event: string; clientId?: string; reused?: boolean })
+            expect(events.slice(0, 2)).toMatchObject([
+              { event: "Registered", clientId: registered!.clientId, reused: true },
+              { event: "Registered", clientId: expect.any(String), reused: false }
+            ])
+            const [known] = yield* emulator.registrations
+            expect(events[1]!.clientId).toBe(known!.clientId)
+            expect(events.at(-1)!.event).toBe("Authorized")
+            // The next login reuses the new registration: the cache holds it.
+            const again = yield* login(emulator.url)
+            expect(lines(again.stdout).map((line) => JSON.parse(line) as { event: string })[0]).toMatchObject(
+              { event: "Registered", clientId: known!.clientId, reused: true }
+            )
+          }),
+        { autoApproveAfter: Duration.seconds(1) }
+      )
+    }))
+
   it.live("login prints plain lines when stdout is not a terminal", () =>
     withEmulator(
       (emulator) =>

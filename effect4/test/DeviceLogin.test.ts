@@ -799,6 +799,63 @@ describe("DeviceLogin registration reuse", () => {
   registersAgain("the scopes differ", cachedRegistration(), ["sso:account:access", "codewhisperer:completions"])
   registersAgain("the region differs", cachedRegistration({ region: "eu-west-1" }), ["sso:account:access"])
 
+  /** A service that no longer knows `cached-client` (InvalidClient); `fresh` is what it says to the new client. */
+  const forgetful = (fresh: Mock.Reply = started()) =>
+    Mock.make((request): Mock.Reply => {
+      switch (request.path) {
+        case "/client/register":
+          return registered
+        case "/device_authorization":
+          return request.json.clientId === "cached-client" ? invalidClient : fresh
+        case "/token":
+          return granted
+        default:
+          return Mock.json({ message: "not found" }, 404)
+      }
+    })
+
+  it.effect("a reused registration the service no longer knows (InvalidClient) is replaced once: a second Registered, the login goes on", () =>
+    Effect.gen(function*() {
+      const mock = yield* forgetful()
+      const registration = cachedRegistration()
+      const run = yield* runDeviceLogin(mock, { registration, scopes: ["sso:account:access"] })
+      expect(Exit.isSuccess(run.exit)).toBe(true)
+      expect(yield* pathsOf(mock)).toEqual(["/device_authorization", "/client/register", "/device_authorization", "/token"])
+      expect(run.events.map(summary)).toEqual([
+        { _tag: "Registered", clientId: "cached-client", reused: true },
+        { _tag: "Registered", clientId: "client-1", reused: false },
+        expect.objectContaining({ _tag: "AwaitingUser", userCode: "WDJB-MJHT" }),
+        expect.objectContaining({ _tag: "Authorized", accessToken: ACCESS_TOKEN })
+      ])
+      const [, register, start, token] = (yield* mock.requests).map((r) => r.json)
+      expect(register).toMatchObject({ clientType: "public", scopes: ["sso:account:access"] })
+      expect(start).toMatchObject({ clientId: "client-1", clientSecret: CLIENT_SECRET, startUrl })
+      expect(token).toMatchObject({ clientId: "client-1", clientSecret: CLIENT_SECRET })
+      // The first poll one interval after the code was shown, as always.
+      expect(run.polls).toEqual(seconds(5))
+    }))
+
+  it.effect("a new registration the service also rejects ends the login with InvalidClient: one RegisterClient, no loop", () =>
+    Effect.gen(function*() {
+      const mock = yield* forgetful(invalidClient)
+      const run = yield* runDeviceLogin(mock, { registration: cachedRegistration(), scopes: ["sso:account:access"] })
+      expect(failureOf(run.exit)._tag).toBe("InvalidClient")
+      expect(yield* pathsOf(mock)).toEqual(["/device_authorization", "/client/register", "/device_authorization"])
+      expect(tagsOf(run.events)).toEqual(["Registered", "Registered"])
+    }))
+
+  it.effect("other failures of a reused registration's StartDeviceAuthorization do not register again", () =>
+    Effect.gen(function*() {
+      for (const reply of [unauthorizedClient, Mock.awsError("InvalidRequestException", { error: "invalid_request" })]) {
+        const mock = yield* server({ start: reply, token: [granted] })
+        // Valid for a day: each run advances the TestClock three hours.
+        const registration = cachedRegistration({ clientSecretExpiresAt: new Date(24 * 3600_000) })
+        const run = yield* runDeviceLogin(mock, { registration, scopes: ["sso:account:access"] })
+        expect(Exit.isFailure(run.exit)).toBe(true)
+        expect(yield* pathsOf(mock)).toEqual(["/device_authorization"])
+      }
+    }))
+
   it.effect("expiry is judged against Clock, not the wall clock (TestClock at 2024)", () =>
     Effect.gen(function*() {
       const now = Date.UTC(2024, 0, 1)

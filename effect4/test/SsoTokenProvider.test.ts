@@ -494,6 +494,31 @@ describe("login to cache", () => {
     })
   })
 
+  it.effect("a cached registration the service no longer knows (InvalidClient) is replaced by the login's new one", () => {
+    const files = new Map([[
+      `${registrationKey}.json`,
+      TokenCache.encodeRegistration({
+        clientId: "cached-client",
+        clientSecret: Redacted.make("cached-secret"),
+        expiresAt: new Date(60 * MINUTE),
+        scopes: ["sso:account:access"],
+        grantTypes: undefined
+      })
+    ]])
+    return Effect.gen(function*() {
+      const answer = loginServer()
+      const { layer, mock } = yield* setup(files, (request) =>
+        request.path === "/device_authorization" && request.json.clientId === "cached-client"
+          ? MockHttp.awsError("InvalidClientException", { status: 401, error: "invalid_client" })
+          : answer(request))
+      yield* runLogin(layer)
+      const paths = (yield* mock.requests).map((request) => request.path)
+      expect(paths.slice(0, 3)).toEqual(["/device_authorization", "/client/register", "/device_authorization"])
+      expect(fileOf(files, `${registrationKey}.json`)).toMatchObject({ clientId: "new-client", clientSecret: "new-secret" })
+      expect(fileOf(files)).toMatchObject({ clientId: "new-client", accessToken: "login-access" })
+    })
+  })
+
   it.effect("a registration expiring within 15 minutes, or made for the authorization-code flow, is replaced", () =>
     Effect.gen(function*() {
       for (
