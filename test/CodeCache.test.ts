@@ -238,6 +238,46 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
     expect(readdirSync(cache).sort()).toEqual([basename(loaded.cacheFile!), `${cacheName()}.ba9876543210.tmp`].sort())
   })
 
+  it("removes cache files no run has read for 30 days when it writes one, and nothing else", () => {
+    const { file, cache } = fixture(bundle("p"))
+    mkdirSync(cache, { mode: 0o700 })
+    const daysAgo = (days: number) => Date.now() / 1000 - days * 24 * 3600
+    const aged = (name: string, days: number) => {
+      writeFileSync(join(cache, name), "x")
+      utimesSync(join(cache, name), daysAgo(days), daysAgo(days))
+    }
+    aged("bundle-login-v18.20.0-x64.v8cache", 31)
+    aged("bundle-login-v22.1.0-x64.v8cache", 29)
+    aged("notes.txt", 400)
+    mkdirSync(join(cache, "old-dir.v8cache"))
+    utimesSync(join(cache, "old-dir.v8cache"), daysAgo(400), daysAgo(400))
+    // Reading does not prune: only a save does.
+    expect(inProcess(file, cache, { variant: "login" }).state).toBe("absent")
+    expect(readdirSync(cache)).toContain("bundle-login-v18.20.0-x64.v8cache")
+    expect(saved(file, cache).state).toBe("absent")
+    expect(readdirSync(cache).sort()).toEqual(
+      [cacheName(), "bundle-login-v22.1.0-x64.v8cache", "notes.txt", "old-dir.v8cache"].sort()
+    )
+  })
+
+  it("marks a cache file used when it reads it, at most once a day, so that one in use is never pruned", () => {
+    const { file, cache } = fixture(bundle("t"))
+    saved(file, cache)
+    const cacheFile = join(cache, cacheName())
+    const daysAgo = (days: number) => Date.now() / 1000 - days * 24 * 3600
+    utimesSync(cacheFile, daysAgo(40), daysAgo(40))
+    expect(inProcess(file, cache).state).toBe("accepted")
+    expect(Date.now() - statSync(cacheFile).mtimeMs).toBeLessThan(3_600_000)
+    // A day has not passed: not touched again (no write for every command).
+    utimesSync(cacheFile, daysAgo(0.5), daysAgo(0.5))
+    const before = statSync(cacheFile).mtimeMs
+    expect(inProcess(file, cache).state).toBe("accepted")
+    expect(statSync(cacheFile).mtimeMs).toBe(before)
+    // Another command's save keeps it.
+    expect(inProcess(file, cache, { save: true, variant: "other" }).state).toBe("absent")
+    expect(existsSync(cacheFile)).toBe(true)
+  })
+
   it("with no directory uses no cache, and save writes nothing", () => {
     const { file, cache } = fixture(bundle("w"))
     const off = load(file, undefined)

@@ -25,6 +25,11 @@
  * The code cache holds compiled code and the source's constants, never a
  * value the run computed (no token, no secret).
  *
+ * There is a file for each command, Node version, architecture and set of
+ * V8 flags (about 1.5 MB each). A file read is touched (at most once a day);
+ * one untouched for 30 days (the Node it was for is gone, most likely) is
+ * removed when another is written.
+ *
  * Effect-free: the launcher loads it before Effect.
  *
  * @internal
@@ -35,6 +40,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  futimesSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -148,6 +154,14 @@ const readTrusted = (file: string): Buffer | "unsafe" | undefined => {
     // Checked on the open file, so that what is read is what was checked.
     const stats = fstatSync(fd)
     if (!stats.isFile() || !ownedAndClosed(stats)) return "unsafe"
+    // Its modification time says when it was last used, for the pruning (see removeOld).
+    if (Date.now() - stats.mtimeMs > touchAfterMs) {
+      try {
+        futimesSync(fd, new Date(), new Date())
+      } catch {
+        // Root's, or a read-only file system: it may be pruned, and written again.
+      }
+    }
     const data = Buffer.allocUnsafe(stats.size)
     let read = 0
     while (read < stats.size) {
@@ -172,12 +186,26 @@ const flagsSuffix = () => {
   return flags.length === 0 ? [] : [sha256(Buffer.from(flags.join("\0"))).toString("hex").slice(0, 8)]
 }
 
-/** Temporary files a killed run left, more than an hour old. */
-const removeLeftovers = (dir: string) => {
+const hourMs = 3_600_000
+/** How stale a cache file's modification time may get before a read touches it. */
+const touchAfterMs = 24 * hourMs
+/** A cache file unused this long is removed (see removeOld). */
+const unusedForMs = 30 * 24 * hourMs
+
+/**
+ * Temporary files a killed run left, more than an hour old, and cache files
+ * unused for 30 days (a read touches them daily): the Node or the command
+ * they were for is no longer used. Regular files only; nothing else in the
+ * directory.
+ */
+const removeOld = (dir: string) => {
+  const now = Date.now()
   for (const name of readdirSync(dir)) {
-    if (!name.endsWith(".tmp")) continue
+    const maxAge = name.endsWith(".tmp") ? hourMs : name.endsWith(".v8cache") ? unusedForMs : undefined
+    if (maxAge === undefined) continue
     const file = join(dir, name)
-    if (Date.now() - lstatSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true })
+    const stats = lstatSync(file)
+    if (stats.isFile() && now - stats.mtimeMs > maxAge) rmSync(file, { force: true })
   }
 }
 
@@ -187,7 +215,7 @@ const removeLeftovers = (dir: string) => {
  * {@link cacheDirectory}; `undefined`: no cache). Each `variant` (one for
  * each command of the whole CLI, which compiles its own path), Node version,
  * architecture and set of V8 flags has its own cache file, so a user who
- * switches between Nodes keeps one for each. A new version of the bundle
+ * switches between Nodes keeps one for each (until unused for 30 days). A new version of the bundle
  * replaces the old one's cache (`stale`).
  */
 export const compile = (file: string, dir: string | undefined, variant?: string): Compiled => {
@@ -247,7 +275,7 @@ export const compile = (file: string, dir: string | undefined, variant?: string)
       writeFileSync(temporary, Buffer.concat([sourceHash, sha256(payload), payload]), { mode: 0o600, flag: "wx" })
       renameSync(temporary, cacheFile)
       temporary = undefined
-      removeLeftovers(cacheDir.path)
+      removeOld(cacheDir.path)
     } catch {
       // Nothing to do: the next run compiles afresh.
     } finally {
