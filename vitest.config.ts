@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["./test/setup.ts"],
+    // The run's temporary files in a directory of its own, removed at the end.
+    globalSetup: ["./scripts/test-tmpdir.mjs"],
     testTimeout: 30_000
   }
 })
