@@ -397,6 +397,19 @@ const loginServer = () => {
   }
 }
 
+/** The cache with one device-flow registration of `cached-client`, expiring at `expiresAt` (ms). */
+const cachedRegistrationFile = (expiresAt: number) =>
+  new Map([[
+    `${registrationKey}.json`,
+    TokenCache.encodeRegistration({
+      clientId: "cached-client",
+      clientSecret: Redacted.make("cached-secret"),
+      expiresAt: new Date(expiresAt),
+      scopes: ["sso:account:access"],
+      grantTypes: undefined
+    })
+  ]])
+
 const runLogin = (layer: Layer.Layer<SsoTokenProvider.SsoTokenProvider>, options?: SsoTokenProvider.LoginOptions) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.forkChild(SsoTokenProvider.loginToCache("corp", options).pipe(Effect.provide(layer)))
@@ -472,16 +485,7 @@ describe("login to cache", () => {
   })
 
   it.effect("a cached registration valid for more than 15 minutes is reused: no RegisterClient", () => {
-    const files = new Map([[
-      `${registrationKey}.json`,
-      TokenCache.encodeRegistration({
-        clientId: "cached-client",
-        clientSecret: Redacted.make("cached-secret"),
-        expiresAt: new Date(16 * MINUTE),
-        scopes: ["sso:account:access"],
-        grantTypes: undefined
-      })
-    ]])
+    const files = cachedRegistrationFile(16 * MINUTE)
     return Effect.gen(function*() {
       const before = files.get(`${registrationKey}.json`)
       const { layer, mock } = yield* setup(files, loginServer())
@@ -495,16 +499,7 @@ describe("login to cache", () => {
   })
 
   it.effect("a cached registration the service no longer knows (InvalidClient) is replaced by the login's new one", () => {
-    const files = new Map([[
-      `${registrationKey}.json`,
-      TokenCache.encodeRegistration({
-        clientId: "cached-client",
-        clientSecret: Redacted.make("cached-secret"),
-        expiresAt: new Date(60 * MINUTE),
-        scopes: ["sso:account:access"],
-        grantTypes: undefined
-      })
-    ]])
+    const files = cachedRegistrationFile(60 * MINUTE)
     return Effect.gen(function*() {
       const answer = loginServer()
       const { layer, mock } = yield* setup(files, (request) =>
