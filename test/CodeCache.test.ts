@@ -246,17 +246,17 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
       writeFileSync(join(cache, name), "x")
       utimesSync(join(cache, name), daysAgo(days), daysAgo(days))
     }
-    aged("bundle-login-v18.20.0-x64.v8cache", 31)
-    aged("bundle-login-v22.1.0-x64.v8cache", 29)
+    aged("bundle-login-v0.0.1-x64.v8cache", 31)
+    aged("bundle-login-v0.0.2-x64.v8cache", 29)
     aged("notes.txt", 400)
     mkdirSync(join(cache, "old-dir.v8cache"))
     utimesSync(join(cache, "old-dir.v8cache"), daysAgo(400), daysAgo(400))
     // Reading does not prune: only a save does.
     expect(inProcess(file, cache, { variant: "login" }).state).toBe("absent")
-    expect(readdirSync(cache)).toContain("bundle-login-v18.20.0-x64.v8cache")
+    expect(readdirSync(cache)).toContain("bundle-login-v0.0.1-x64.v8cache")
     expect(saved(file, cache).state).toBe("absent")
     expect(readdirSync(cache).sort()).toEqual(
-      [cacheName(), "bundle-login-v22.1.0-x64.v8cache", "notes.txt", "old-dir.v8cache"].sort()
+      [cacheName(), "bundle-login-v0.0.2-x64.v8cache", "notes.txt", "old-dir.v8cache"].sort()
     )
   })
 

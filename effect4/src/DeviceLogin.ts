@@ -472,8 +472,10 @@ const eventOf = (decision: PollDecision): DeviceLoginEvent =>
     : DeviceLoginEvent.Pending({ attempt: decision.attempt, nextPollIn: decision.nextPollIn, reason: decision.reason })
 
 /**
- * The whole device login as a stream of its progress: `Registered`,
- * `AwaitingUser` (show the code), then `Pending` / `SlowedDown` per poll, and
+ * The whole device login as a stream of its progress: `Registered` (twice
+ * when the service no longer knew a reused registration: see
+ * {@link DeviceLoginEvent}), `AwaitingUser` (show the code), then
+ * `Pending` / `SlowedDown` per poll, and
  * `Authorized` with the token, after which the stream ends. Failures are the
  * typed errors of the operations. Stopping the stream (the consumer ends,
  * `Stream.take`, interruption) stops every request at once.

@@ -51,6 +51,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync
 } from "node:fs"
 import { createRequire } from "node:module"
@@ -156,10 +157,16 @@ const readTrusted = (file: string): Buffer | "unsafe" | undefined => {
     if (!stats.isFile() || !ownedAndClosed(stats)) return "unsafe"
     // Its modification time says when it was last used, for the pruning (see removeOld).
     if (Date.now() - stats.mtimeMs > touchAfterMs) {
+      const now = new Date()
       try {
-        futimesSync(fd, new Date(), new Date())
+        futimesSync(fd, now, now)
       } catch {
-        // Root's, or a read-only file system: it may be pruned, and written again.
+        try {
+          // Windows opens a read-only descriptor without the right to set times; the path may.
+          if (process.platform === "win32") utimesSync(file, now, now)
+        } catch {
+          // Root's, or a read-only file system: it may be pruned, and written again.
+        }
       }
     }
     const data = Buffer.allocUnsafe(stats.size)
@@ -204,8 +211,12 @@ const removeOld = (dir: string) => {
     const maxAge = name.endsWith(".tmp") ? hourMs : name.endsWith(".v8cache") ? unusedForMs : undefined
     if (maxAge === undefined) continue
     const file = join(dir, name)
-    const stats = lstatSync(file)
-    if (stats.isFile() && now - stats.mtimeMs > maxAge) rmSync(file, { force: true })
+    try {
+      const stats = lstatSync(file, { throwIfNoEntry: false })
+      if (stats?.isFile() === true && now - stats.mtimeMs > maxAge) rmSync(file, { force: true })
+    } catch {
+      // Gone or busy (another run's): the others are still looked at.
+    }
   }
 }
 
