@@ -193,6 +193,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
   const endpoint = Endpoint.resolve(options).pipe(Either.map(Transport.trimEndpoint))
   // The session token of a signed request is a secret; the platform's http.client span records headers.
   const secretHeaders = ["x-amz-security-token"]
+  const noSecretHeaders: ReadonlyArray<string> = []
 
   const attempt = <I, IE, O, OE, E, SE, SR>(
     op: Operation<I, IE, O, OE, E>,
@@ -211,7 +212,7 @@ export const make = Effect.fnUntraced(function*(options: Options = {}) {
         HttpClientRequest.setBody(HttpBody.raw(body, { contentType: "application/json" }))
       )
       const request = sign === undefined ? unsigned : yield* sign(unsigned, body)
-      const { response, text } = yield* transport.exchange(op.name, request, secretHeaders)
+      const { response, text } = yield* transport.exchange(op.name, request, sign === undefined ? noSecretHeaders : secretHeaders)
       return yield* readReply(op, response, text)
     })
 

@@ -94,11 +94,11 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
 
   const exchange: Transport["exchange"] = (operation, request, secretHeaders) =>
     Effect.gen(function*() {
-      const response = yield* Effect.locallyWith(
-        Http.withoutRedirects(httpClient.execute(request), requestInit),
-        Headers.currentRedactedNames,
-        (names) => [...names, ...secretHeaders]
-      )
+      const execute = Http.withoutRedirects(httpClient.execute(request), requestInit)
+      // No secret header (every unsigned SSO OIDC call): no FiberRef to change for the call.
+      const response = yield* (secretHeaders.length === 0
+        ? execute
+        : Effect.locallyWith(execute, Headers.currentRedactedNames, (names) => [...names, ...secretHeaders]))
       yield* Http.refuseRedirect(operation, response)
       const text = yield* Http.readBody(operation, response)
       return { response, text }

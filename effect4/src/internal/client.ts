@@ -109,11 +109,11 @@ export const makeTransport = Effect.fnUntraced(function*(options: TransportOptio
 
   const exchange: Transport["exchange"] = (operation, request, secretHeaders) =>
     Effect.gen(function*() {
-      const response = yield* Effect.updateService(
-        Http.withoutRedirects(httpClient.execute(request), requestInit),
-        Headers.CurrentRedactedNames,
-        (names) => [...names, ...secretHeaders]
-      )
+      const execute = Http.withoutRedirects(httpClient.execute(request), requestInit)
+      // No secret header (every unsigned SSO OIDC call): no service to change for the call.
+      const response = yield* (secretHeaders.length === 0
+        ? execute
+        : Effect.updateService(execute, Headers.CurrentRedactedNames, (names) => [...names, ...secretHeaders]))
       yield* Http.refuseRedirect(operation, response)
       const text = yield* Http.readBody(operation, response)
       return { response, text }
