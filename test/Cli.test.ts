@@ -63,6 +63,10 @@ const cli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
     )
   })
 
+/** The start of the SHA-256 of a bundle of dist/, as its code cache file's name has it. */
+const bundleHash = (name: string) =>
+  createHash("sha256").update(readFileSync(join(dirname(bin), name))).digest("hex").slice(0, 12)
+
 const emulatorLayer = (options: NodeEmulator.LayerOptions = {}) => NodeEmulator.layer({ port: 0, ...options })
 
 const withEmulator = <A, E>(
@@ -1118,7 +1122,7 @@ describe("sso-oidc: what a command loads before its first request", () => {
             expect(exit.code).toBe(143)
             return exit.stderr.match(/login: code cache (\w+) \((.*)\)/)?.slice(1)
           })
-        const cacheFile = join(own, ".cache", "effect-sso-oidc", `sso-oidc-quick-login-${process.version}-${process.arch}.v8cache`)
+        const cacheFile = join(own, ".cache", "effect-sso-oidc", `sso-oidc-quick-login-${bundleHash("sso-oidc-quick.cjs")}-${process.version}-${process.arch}.v8cache`)
         expect(yield* login()).toEqual(["absent", cacheFile])
         // Written at exit (SIGTERM included), the user's alone.
         expect(statSync(cacheFile).mode & 0o777).toBe(0o600)
@@ -1137,7 +1141,7 @@ describe("sso-oidc: what a command loads before its first request", () => {
       const env = { HOME: own, NODE_DEBUG: "sso-oidc", AWS_CONFIG_FILE: join(own, "no-config") }
       const state = (run: Run) => run.stderr.match(/(\w+): code cache (\w+) \(/)?.slice(1)
       const cacheOf = (variant: string) =>
-        join(own, ".cache", "effect-sso-oidc", `sso-oidc-main-${variant}-${process.version}-${process.arch}.v8cache`)
+        join(own, ".cache", "effect-sso-oidc", `sso-oidc-main-${variant}-${bundleHash("sso-oidc-main.cjs")}-${process.version}-${process.arch}.v8cache`)
       // status without a config file: one line, exit 1; a usage error: exit 2, both ended before any await of ours.
       expect(state(yield* cli(["status"], env))).toEqual(["status", "absent"])
       expect(state(yield* cli(["status"], env))).toEqual(["status", "accepted"])

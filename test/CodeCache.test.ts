@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "@effect/vitest"
 import { cacheDirectory, compile } from "../src/bin/codeCache.js"
 import { transformSync } from "esbuild"
 import { execFileSync } from "node:child_process"
+import { createHash } from "node:crypto"
 import {
   chmodSync,
   existsSync,
@@ -89,8 +90,10 @@ const bundle = (answer: string) =>
   `exports.file = __filename\nexports.node = typeof require("node:path").join\n` +
   `exports.where = () => new Error("here").stack.split("\\n")[1]\n`
 
-const cacheName = (variant?: string) =>
-  `bundle-${variant === undefined ? "" : `${variant}-`}${process.version}-${process.arch}.v8cache`
+/** The cache file's name for the bundle now at `file`: its variant, its source's hash, this Node and architecture. */
+const cacheName = (file: string, variant?: string) =>
+  `bundle-${variant === undefined ? "" : `${variant}-`}${sourceHash(file)}-${process.version}-${process.arch}.v8cache`
+const sourceHash = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12)
 
 /** Compiles and runs, in this process (for what needs no second process). */
 const load = (file: string, dir: string | undefined, variant?: string) => {
@@ -107,10 +110,10 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
     expect(answerOf(first)).toBe("first")
     expect(first.exports.file).toBe(file)
     expect(first.exports.node).toBe("function")
-    expect(saved(file, cache)).toEqual({ state: "absent", answer: "first", cacheFile: join(cache, cacheName()) })
-    expect(readdirSync(cache)).toEqual([cacheName()])
+    expect(saved(file, cache)).toEqual({ state: "absent", answer: "first", cacheFile: join(cache, cacheName(file)) })
+    expect(readdirSync(cache)).toEqual([cacheName(file)])
     expect(statSync(cache).mode & 0o777).toBe(0o700)
-    expect(statSync(join(cache, cacheName())).mode & 0o777).toBe(0o600)
+    expect(statSync(join(cache, cacheName(file))).mode & 0o777).toBe(0o600)
     expect(inProcess(file, cache).state).toBe("accepted")
   })
 
@@ -122,21 +125,28 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
     expect(where()).toContain(`${file}:${line}:${column}`)
   })
 
-  it("takes a source of the same length but other contents as stale, and runs the new code", () => {
+  it("gives a new version of the bundle a cache of its own, and takes another source's cache under its name as stale", () => {
     // V8 itself compares only the length, and would run the old code: the cache's source hash tells the two apart.
     const { file, cache } = fixture(bundle("old"))
     saved(file, cache)
-    const before = readFileSync(join(cache, cacheName()))
+    const oldCache = join(cache, cacheName(file))
     writeFileSync(file, bundle("new"))
+    expect(saved(file, cache)).toMatchObject({ state: "absent", answer: "new" })
+    // Both versions keep theirs: switching between two installed copies of the package replaces nothing.
+    expect(readdirSync(cache).sort()).toEqual([basename(oldCache), cacheName(file)].sort())
+    expect(inProcess(file, cache)).toMatchObject({ state: "accepted", answer: "new" })
+    // The old version's cache under the new one's name (copied there): stale, the new code runs, and it is replaced.
+    const newCache = join(cache, cacheName(file))
+    writeFileSync(newCache, readFileSync(oldCache), { mode: 0o600 })
     expect(saved(file, cache)).toMatchObject({ state: "stale", answer: "new" })
-    expect(readFileSync(join(cache, cacheName())).equals(before)).toBe(false)
+    expect(readFileSync(newCache).equals(readFileSync(oldCache))).toBe(false)
     expect(inProcess(file, cache)).toMatchObject({ state: "accepted", answer: "new" })
   })
 
   it("takes a cache with one byte changed in V8's payload as corrupt (V8 would crash on it), and replaces it", () => {
     const { file, cache } = fixture(bundle("x"))
     saved(file, cache)
-    const cacheFile = join(cache, cacheName())
+    const cacheFile = join(cache, cacheName(file))
     const data = readFileSync(cacheFile)
     data[data.length - 10] = data[data.length - 10]! ^ 0xff
     writeFileSync(cacheFile, data, { mode: 0o600 })
@@ -152,19 +162,19 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
     saved(file, cache)
     const flagged = inProcess(file, cache, { save: true, flags: ["--max-old-space-size=200"] })
     expect(flagged.state).toBe("absent")
-    expect(flagged.cacheFile).toMatch(new RegExp(`bundle-${process.version}-${process.arch}-[0-9a-f]{8}\\.v8cache$`))
+    expect(flagged.cacheFile).toMatch(new RegExp(`bundle-${sourceHash(file)}-${process.version}-${process.arch}-[0-9a-f]{8}\\.v8cache$`))
     expect(inProcess(file, cache).state).toBe("accepted")
     expect(inProcess(file, cache, { flags: ["--max-old-space-size=200"] }).state).toBe("accepted")
     inProcess(file, cache, { save: true, variant: "status" })
     expect(inProcess(file, cache, { variant: "status" }).state).toBe("accepted")
     expect(readdirSync(cache)).toHaveLength(3)
-    expect(readdirSync(cache)).toContain(cacheName("status"))
+    expect(readdirSync(cache)).toContain(cacheName(file, "status"))
   })
 
   it.skipIf(process.getuid === undefined)("neither reads nor writes a cache file others may write", () => {
     const { file, cache } = fixture(bundle("y"))
     saved(file, cache)
-    const cacheFile = join(cache, cacheName())
+    const cacheFile = join(cache, cacheName(file))
     chmodSync(cacheFile, 0o666)
     const before = statSync(cacheFile).mtimeMs
     expect(saved(file, cache)).toMatchObject({ state: "unsafe", answer: "y" })
@@ -177,7 +187,7 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
   it.skipIf(process.getuid === undefined)("never reads or writes through a symlink where the cache file should be", () => {
     const { dir, file, cache } = fixture(bundle("s"))
     saved(file, cache)
-    const cacheFile = join(cache, cacheName())
+    const cacheFile = join(cache, cacheName(file))
     const precious = join(dir, "precious")
     renameSync(cacheFile, precious)
     symlinkSync(precious, cacheFile)
@@ -189,7 +199,7 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
   it.skipIf(process.getuid === undefined)("does not wait on a FIFO where the cache file should be", () => {
     const { file, cache } = fixture(bundle("p"))
     mkdirSync(cache, { mode: 0o700 })
-    execFileSync("mkfifo", ["-m", "600", join(cache, cacheName())])
+    execFileSync("mkfifo", ["-m", "600", join(cache, cacheName(file))])
     // The driver's own timeout (20 s) fails the test if the open waits for a writer.
     expect(saved(file, cache)).toMatchObject({ state: "unsafe", answer: "p" })
   })
@@ -227,15 +237,15 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
   it("removes temporary files a killed run left, once they are an hour old", () => {
     const { file, cache } = fixture(bundle("l"))
     mkdirSync(cache, { mode: 0o700 })
-    const old = join(cache, `${cacheName()}.0123456789ab.tmp`)
-    const recent = join(cache, `${cacheName()}.ba9876543210.tmp`)
+    const old = join(cache, `${cacheName(file)}.0123456789ab.tmp`)
+    const recent = join(cache, `${cacheName(file)}.ba9876543210.tmp`)
     writeFileSync(old, "left by a run killed while it saved")
     writeFileSync(recent, "another run, saving now")
     const hoursAgo = Date.now() / 1000 - 2 * 3600
     utimesSync(old, hoursAgo, hoursAgo)
     const loaded = load(file, cache)
     loaded.save()
-    expect(readdirSync(cache).sort()).toEqual([basename(loaded.cacheFile!), `${cacheName()}.ba9876543210.tmp`].sort())
+    expect(readdirSync(cache).sort()).toEqual([basename(loaded.cacheFile!), `${cacheName(file)}.ba9876543210.tmp`].sort())
   })
 
   it("removes cache files no run has read for 30 days when it writes one, and nothing else", () => {
@@ -256,14 +266,14 @@ describe("codeCache: V8's code cache for the CLI's bundles", () => {
     expect(readdirSync(cache)).toContain("bundle-login-v0.0.1-x64.v8cache")
     expect(saved(file, cache).state).toBe("absent")
     expect(readdirSync(cache).sort()).toEqual(
-      [cacheName(), "bundle-login-v0.0.2-x64.v8cache", "notes.txt", "old-dir.v8cache"].sort()
+      [cacheName(file), "bundle-login-v0.0.2-x64.v8cache", "notes.txt", "old-dir.v8cache"].sort()
     )
   })
 
   it("marks a cache file used when it reads it, at most once a day, so that one in use is never pruned", () => {
     const { file, cache } = fixture(bundle("t"))
     saved(file, cache)
-    const cacheFile = join(cache, cacheName())
+    const cacheFile = join(cache, cacheName(file))
     const daysAgo = (days: number) => Date.now() / 1000 - days * 24 * 3600
     utimesSync(cacheFile, daysAgo(40), daysAgo(40))
     expect(inProcess(file, cache).state).toBe("accepted")

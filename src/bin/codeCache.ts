@@ -25,8 +25,8 @@
  * The code cache holds compiled code and the source's constants, never a
  * value the run computed (no token, no secret).
  *
- * There is a file for each command, Node version, architecture and set of
- * V8 flags (about 1.5 MB each). A file read is touched (at most once a day);
+ * There is a file for each version of the bundle, command, Node version,
+ * architecture and set of V8 flags (about 1.5 MB each). A file read is touched (at most once a day);
  * one untouched for 30 days (the Node it was for is gone, most likely) is
  * removed when another is written.
  *
@@ -63,7 +63,7 @@ import { Script } from "node:vm"
 
 /**
  * What became of the cache: used (`accepted`); refused by V8 (`rejected`);
- * taken from other code, another version of the bundle (`stale`); damaged
+ * taken from other code (`stale`: copied, or a name two sources share); damaged
  * (`corrupt`); absent; not to be trusted (`unsafe`); in a directory that
  * could not be made (`unavailable`); or not asked for (`off`).
  */
@@ -223,18 +223,29 @@ const removeOld = (dir: string) => {
 /**
  * Compiles `file`, a CommonJS bundle, to run as Node's `require` would (the
  * same wrapper, its own `require`), with its code cache from `dir` (see
- * {@link cacheDirectory}; `undefined`: no cache). Each `variant` (one for
- * each command of the whole CLI, which compiles its own path), Node version,
- * architecture and set of V8 flags has its own cache file, so a user who
- * switches between Nodes keeps one for each (until unused for 30 days). A new version of the bundle
- * replaces the old one's cache (`stale`).
+ * {@link cacheDirectory}; `undefined`: no cache). Each version of the
+ * bundle, `variant` (one for each command of the whole CLI, which compiles
+ * its own path), Node version, architecture and set of V8 flags has its own
+ * cache file, so a user who switches between Nodes, or between two installed
+ * versions of the package, keeps one for each (until unused for 30 days). A
+ * file under the name that holds another source's cache is `stale`, and
+ * replaced.
  */
 export const compile = (file: string, dir: string | undefined, variant?: string): Compiled => {
   const bytes = readFileSync(file)
   const sourceHash = sha256(bytes)
   const own = dir === undefined ? undefined : ownDirectory(dir)
   const cacheDir = own === undefined || own === "unsafe" ? undefined : own
-  const name = [basename(file).replace(/\.c?js$/, ""), ...(variant === undefined ? [] : [variant]), process.version, process.arch, ...flagsSuffix()]
+  // The bundle's hash in the name: two installed versions of the package (a global one, a project's) keep a cache
+  // each, rather than replacing each other's at every switch; the one no longer used is pruned (removeOld).
+  const name = [
+    basename(file).replace(/\.c?js$/, ""),
+    ...(variant === undefined ? [] : [variant]),
+    sourceHash.toString("hex").slice(0, 12),
+    process.version,
+    process.arch,
+    ...flagsSuffix()
+  ]
   const cacheFile = cacheDir === undefined ? undefined : join(cacheDir.path, `${name.join("-")}.v8cache`)
   const found = cacheFile === undefined ? undefined : readTrusted(cacheFile)
   const header = hashLength * 2
