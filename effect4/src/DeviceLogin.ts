@@ -503,8 +503,9 @@ const run = <E>(options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => 
   Effect.gen(function*() {
     const first = yield* register(options)
     yield* emit(DeviceLoginEvent.Registered(first))
-    const { authorization, registration } = yield* startAuthorization(first.registration, options.startUrl).pipe(
-      Effect.map((authorization) => ({ authorization, registration: first.registration })),
+    const started = (registration: Registration) =>
+      Effect.map(startAuthorization(registration, options.startUrl), (authorization) => ({ authorization, registration }))
+    const { authorization, registration } = yield* started(first.registration).pipe(
       // A reused registration the service no longer knows (InvalidClient: the instance was recreated, the
       // client deleted) is dead before its expiry: without this, every later login would reuse it and fail.
       // Once, and only for a reused one: a new registration that fails so is the service's answer.
@@ -513,7 +514,7 @@ const run = <E>(options: DeviceLoginOptions, emit: (event: DeviceLoginEvent) => 
           ? Effect.gen(function*() {
             const fresh = yield* register({ ...options, registration: undefined })
             yield* emit(DeviceLoginEvent.Registered(fresh))
-            return { authorization: yield* startAuthorization(fresh.registration, options.startUrl), registration: fresh.registration }
+            return yield* started(fresh.registration)
           })
           : Effect.fail(error))
     )
